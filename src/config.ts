@@ -1,0 +1,86 @@
+import { z } from 'zod'
+
+/** Every setting Herald reads, parsed once at start-up. A bad value stops the process with its variable name. */
+const optionalUrl = z
+  .string()
+  .trim()
+  .transform((v) => (v === '' ? undefined : v))
+  .optional()
+
+const configSchema = z.object({
+  DATABASE_URL: optionalUrl.refine((v) => v === undefined || /^postgres(ql)?:\/\//.test(v), {
+    message: 'must be a postgres:// or postgresql:// URL',
+  }),
+  DATA_SOURCES: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (!v) return {} as Record<string, string>
+      try {
+        return z.record(z.string().regex(/^[a-z][a-z0-9_]{0,62}$/), z.string().url()).parse(JSON.parse(v))
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'must be a JSON object {"name": "postgres://…"}' })
+        return z.NEVER
+      }
+    }),
+  TEMPORAL_ADDRESS: optionalUrl,
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().min(1).default('herald'),
+  TEMPORAL_TLS: z.enum(['true', 'false', '']).optional().transform((v) => v === 'true'),
+  TEMPORAL_TLS_CERT_PATH: optionalUrl,
+  TEMPORAL_TLS_KEY_PATH: optionalUrl,
+  TEMPORAL_API_KEY: optionalUrl,
+  TEMPORAL_UI_URL: optionalUrl,
+  TEMPORAL_CLI_PATH: optionalUrl,
+  SMTP_URL: optionalUrl.refine((v) => v === undefined || /^smtps?:\/\/[^/]+/.test(v), {
+    message: 'must look like smtp://user:pass@host:port or smtps://user:pass@host:port',
+  }),
+  MAIL_FROM: z.string().min(3).default('Herald Reports <reports@herald.localhost>'),
+  API_PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  API_KEYS: z
+    .string()
+    .optional()
+    .transform((v) =>
+      (v ?? '')
+        .split(',')
+        .map((k) => k.trim())
+        .filter(Boolean),
+    ),
+  PUBLIC_URL: optionalUrl.refine((v) => v === undefined || /^https?:\/\//.test(v), {
+    message: 'must be an http:// or https:// URL',
+  }),
+  HERALD_SECRET: optionalUrl.refine((v) => v === undefined || v.length >= 16, {
+    message: 'must be at least 16 characters',
+  }),
+  HERALD_DATA_DIR: z.string().min(1).default('.herald'),
+  ARTIFACT_DIR: optionalUrl,
+  MAX_ATTACHMENT_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(25 * 1024 * 1024),
+  MAX_MESSAGE_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(100 * 1024 * 1024),
+  QUERY_MAX_ROWS: z.coerce.number().int().positive().default(1_000_000),
+  QUERY_TIMEOUT_MS: z.coerce.number().int().positive().default(60_000),
+  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().positive().default(2_000),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+})
+
+export type Config = z.infer<typeof configSchema>
+
+export class ConfigError extends Error {
+  override name = 'ConfigError'
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = configSchema.safeParse(env)
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.') || '(env)'}: ${i.message}`)
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`)
+  }
+  return parsed.data
+}
