@@ -1,0 +1,42 @@
+import type { Config } from '../config.js'
+import type { Database } from '../db/client.js'
+import type { ArtifactStore } from './artifact-store.js'
+import { createDataActivities } from './data/run-query.js'
+import type { DataSources } from './data/data-sources.js'
+import { createLedgerActivities } from './ledger/index.js'
+import { createMailActivities } from './mail/deliver.js'
+import type { Mailer } from './mail/smtp-transport.js'
+import { createRenderActivities } from './render/index.js'
+
+export interface ActivityDeps {
+  db: Database
+  dataSources: DataSources
+  artifacts: ArtifactStore
+  mailer: Mailer
+  config: Config
+  publicUrl: string
+  secret: string
+}
+
+/** Every activity the workflows call, built from injected dependencies so tests pass real or fake parts. */
+export function createActivities(deps: ActivityDeps) {
+  return {
+    ...createDataActivities({
+      dataSources: deps.dataSources,
+      artifacts: deps.artifacts,
+      defaults: { maxRows: deps.config.QUERY_MAX_ROWS, timeoutMs: deps.config.QUERY_TIMEOUT_MS },
+    }),
+    ...createRenderActivities({ artifacts: deps.artifacts }),
+    ...createMailActivities({
+      db: deps.db,
+      artifacts: deps.artifacts,
+      mailer: deps.mailer,
+      publicUrl: deps.publicUrl,
+      secret: deps.secret,
+      limits: { maxAttachmentBytes: deps.config.MAX_ATTACHMENT_BYTES, maxMessageBytes: deps.config.MAX_MESSAGE_BYTES },
+    }),
+    ...createLedgerActivities({ db: deps.db }),
+  }
+}
+
+export type HeraldActivities = ReturnType<typeof createActivities>

@@ -1,0 +1,48 @@
+import { createHash } from 'node:crypto'
+import { join, resolve } from 'node:path'
+import type { ActivityDeps } from './activities/index.js'
+import { DataSources } from './activities/data/data-sources.js'
+import { LocalArtifactStore } from './activities/local-artifact-store.js'
+import { createMailer } from './activities/mail/smtp-transport.js'
+import { type Config, ConfigError } from './config.js'
+import { connectDatabase, type Database } from './db/client.js'
+
+/** The long-lived resources a Herald process holds: database pools, artifact store, SMTP pool. */
+export interface Services {
+  db: Database
+  activityDeps: ActivityDeps
+  close(): Promise<void>
+}
+
+/** Signs unsubscribe and download links. Derived from the first API key when HERALD_SECRET is not set. */
+export function signingSecret(config: Config): string {
+  if (config.HERALD_SECRET) return config.HERALD_SECRET
+  const key = config.API_KEYS[0]
+  if (!key) throw new ConfigError('Invalid configuration:\n  HERALD_SECRET: required when API_KEYS is empty')
+  return createHash('sha256').update(`herald-link-secret:${key}`).digest('base64url')
+}
+
+export function publicUrl(config: Config): string {
+  return (config.PUBLIC_URL ?? `http://localhost:${config.API_PORT}`).replace(/\/$/, '')
+}
+
+export async function openServices(config: Config): Promise<Services> {
+  if (!config.DATABASE_URL) throw new ConfigError('Invalid configuration:\n  DATABASE_URL: required')
+  if (!config.SMTP_URL) throw new ConfigError('Invalid configuration:\n  SMTP_URL: required')
+  const db = connectDatabase(config.DATABASE_URL)
+  const dataSources = new DataSources({ default: config.DATABASE_URL, ...config.DATA_SOURCES })
+  const artifacts = new LocalArtifactStore({
+    dir: resolve(config.ARTIFACT_DIR ?? join(config.HERALD_DATA_DIR, 'artifacts')),
+    db,
+  })
+  const mailer = createMailer({ smtpUrl: config.SMTP_URL, from: config.MAIL_FROM })
+  return {
+    db,
+    activityDeps: { db, dataSources, artifacts, mailer, config, publicUrl: publicUrl(config), secret: signingSecret(config) },
+    async close() {
+      mailer.close()
+      await dataSources.close()
+      await db.end({ timeout: 5 })
+    },
+  }
+}

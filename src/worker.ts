@@ -1,0 +1,51 @@
+import { fileURLToPath } from 'node:url'
+import { type NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker'
+import { createActivities } from './activities/index.js'
+import { type Config, loadConfig } from './config.js'
+import { isEntryPoint } from './entry-point.js'
+import { openServices, type Services } from './services.js'
+import { connectWorker } from './temporal/connection.js'
+
+/** The workflows live in their own bundle; the worker loads source (.ts) in dev and tests, .js when compiled. */
+export const workflowsPath = fileURLToPath(new URL(`./workflows/index${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url))
+
+export interface HeraldWorkerOptions {
+  config: Config
+  connection: NativeConnection
+  services: Services
+  workflowBundle?: WorkerOptions['workflowBundle']
+}
+
+/** A worker for Herald's task queue with every workflow and activity registered. */
+export function createWorker({ config, connection, services, workflowBundle }: HeraldWorkerOptions): Promise<Worker> {
+  return Worker.create({
+    connection,
+    namespace: config.TEMPORAL_NAMESPACE,
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    ...(workflowBundle ? { workflowBundle } : { workflowsPath }),
+    activities: createActivities(services.activityDeps),
+    // Sleeping schedules cost nothing once evicted; the cache bounds memory (see docs/BENCHMARKS.md).
+    maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
+  })
+}
+
+async function run(): Promise<void> {
+  const config = loadConfig()
+  const services = await openServices(config)
+  const connection = await connectWorker(config)
+  const worker = await createWorker({ config, connection, services })
+  console.log(`Herald worker polling task queue "${config.TEMPORAL_TASK_QUEUE}" on ${config.TEMPORAL_ADDRESS ?? 'localhost:7233'}`)
+  try {
+    await worker.run()
+  } finally {
+    await connection.close()
+    await services.close()
+  }
+}
+
+if (isEntryPoint(import.meta.url)) {
+  run().catch((err) => {
+    console.error(err)
+    process.exit(1)
+  })
+}

@@ -1,0 +1,39 @@
+import type { ActivityOptions } from '@temporalio/workflow'
+import { NON_RETRYABLE_ERROR_TYPES } from '../domain/errors.js'
+
+/**
+ * Timeouts and retry policies of every activity, in one place. Business errors (bad SQL, rejected recipients,
+ * invalid messages) are non-retryable; infrastructure errors (connection refused, SMTP 4xx) retry with backoff.
+ */
+
+const nonRetryableErrorTypes = NON_RETRYABLE_ERROR_TYPES
+
+export const QUERY_POLICY: ActivityOptions = {
+  // The query's own statement_timeout is shorter; this bounds connecting and streaming the result.
+  startToCloseTimeout: '15 minutes',
+  heartbeatTimeout: '1 minute',
+  retry: { initialInterval: '5s', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 4, nonRetryableErrorTypes },
+}
+
+export const RENDER_POLICY: ActivityOptions = {
+  startToCloseTimeout: '30 minutes',
+  heartbeatTimeout: '2 minutes',
+  retry: { initialInterval: '5s', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 3, nonRetryableErrorTypes },
+}
+
+export const DELIVERY_POLICY: ActivityOptions = {
+  startToCloseTimeout: '30 minutes',
+  heartbeatTimeout: '2 minutes',
+  // An SMTP outage is retried for about an hour; the delivery ledger makes every retry skip what was already sent.
+  retry: { initialInterval: '10s', backoffCoefficient: 2, maximumInterval: '10 minutes', maximumAttempts: 10, nonRetryableErrorTypes },
+}
+
+export const LEDGER_POLICY: ActivityOptions = {
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 30 },
+}
+
+export const NOTIFY_POLICY: ActivityOptions = {
+  startToCloseTimeout: '2 minutes',
+  retry: { initialInterval: '10s', backoffCoefficient: 2, maximumInterval: '5 minutes', maximumAttempts: 6, nonRetryableErrorTypes },
+}

@@ -1,0 +1,5 @@
+// Everything the worker registers (workflowsPath) and clients import by name.
+export * from './messages.js'
+export { type ReportRunInput, type ReportRunResult, reportRun } from './report-run.js'
+export { type ReportScheduleInput, reportSchedule } from './report-schedule.js'
+export type { ScheduleCarryState } from './schedule-state.js'

@@ -1,0 +1,171 @@
+import { proxyActivities } from '@temporalio/workflow'
+import type { HeraldActivities } from '../activities/index.js'
+import type {
+  Attachment,
+  DeliveryReport,
+  QueryResult,
+  RunContext,
+  RunFinishRecord,
+  RunStep,
+  RunTrigger,
+} from '../activities/types.js'
+import { describeCondition, evaluateCondition, wantsErrorReport } from '../domain/conditions.js'
+import type { ScheduleSpec } from '../domain/schedule.js'
+import { DELIVERY_POLICY, LEDGER_POLICY, NOTIFY_POLICY, QUERY_POLICY, RENDER_POLICY } from './activity-policies.js'
+import { failureMessage } from './failure-message.js'
+import { type PreviousResult, withinGracePeriod } from './previous-result.js'
+
+const { runQuery } = proxyActivities<HeraldActivities>(QUERY_POLICY)
+const { renderReport } = proxyActivities<HeraldActivities>(RENDER_POLICY)
+const { deliverReport } = proxyActivities<HeraldActivities>(DELIVERY_POLICY)
+const { notifyOwners } = proxyActivities<HeraldActivities>(NOTIFY_POLICY)
+const { recordRunStarted, recordRunFinished } = proxyActivities<HeraldActivities>(LEDGER_POLICY)
+
+export interface ReportRunInput {
+  run: RunContext
+  trigger: RunTrigger
+  spec: ScheduleSpec
+  previous: PreviousResult
+  /** Set when the schedule waited for upstream data that never arrived and is configured to fail. */
+  dataNotReady?: string
+}
+
+export interface ReportRunResult {
+  runId: string
+  fireTime: string
+  trigger: RunTrigger
+  status: RunFinishRecord['status']
+  reason?: string
+  rowCount?: number
+  /** What the next run compares against; unchanged when this run produced no result. */
+  next: PreviousResult
+}
+
+/**
+ * One tick of a schedule: query → condition → render → send → record. Its id `run/<scheduleId>/<fireTime>` makes
+ * the tick impossible to run twice; the delivery ledger makes each recipient's mail impossible to send twice.
+ */
+export async function reportRun(input: ReportRunInput): Promise<ReportRunResult> {
+  const { run, spec, previous } = input
+  const steps: RunStep[] = []
+  const finish = async (record: Omit<RunFinishRecord, 'runId' | 'steps'>, next = previous, ownersNotified = false) => {
+    const failed = record.status === 'failed' || record.status === 'partial'
+    if (failed && spec.notifyOwnersOnFailure && !ownersNotified) {
+      await notifyOwnersSafely(run, spec.owners, record.error ?? record.reason ?? record.status, steps)
+    }
+    await recordRunFinished({ runId: run.runId, steps, ...record })
+    return {
+      runId: run.runId,
+      fireTime: run.fireTime,
+      trigger: input.trigger,
+      status: record.status,
+      reason: record.reason,
+      rowCount: record.rowCount,
+      next,
+    } satisfies ReportRunResult
+  }
+
+  await recordRunStarted({ run, trigger: input.trigger })
+
+  if (input.dataNotReady) {
+    steps.push({ name: 'query', status: 'skipped', detail: input.dataNotReady })
+    return finish({ status: 'failed', reason: input.dataNotReady, error: input.dataNotReady })
+  }
+
+  let result: QueryResult | undefined
+  let queryError: string | undefined
+  try {
+    const queryResult = await runQuery({ run, query: spec.query })
+    steps.push({ name: 'query', status: 'ok', detail: `${queryResult.rowCount} rows` })
+    result = queryResult
+  } catch (err) {
+    queryError = failureMessage(err)
+    steps.push({ name: 'query', status: 'failed', detail: queryError })
+  }
+
+  const outcome = evaluateCondition(spec.condition, {
+    result,
+    queryFailed: queryError !== undefined,
+    previousFingerprint: previous.fingerprint,
+  })
+
+  if (!result) {
+    if (outcome.send && wantsErrorReport(spec.condition)) {
+      steps.push({ name: 'condition', status: 'ok', detail: outcome.reason })
+      await notifyOwnersSafely(run, spec.owners, queryError ?? 'query failed', steps)
+      return finish({ status: 'failed', reason: 'query failed; owners notified (onError)', error: queryError }, previous, true)
+    }
+    return finish({ status: 'failed', reason: 'query failed', error: queryError })
+  }
+
+  const next: PreviousResult = { ...previous, fingerprint: result.fingerprint, conditionWasTrue: outcome.send }
+  const summary = { rowCount: result.rowCount, fingerprint: result.fingerprint, conditionSend: outcome.send }
+  if (!outcome.send) {
+    steps.push({ name: 'condition', status: 'skipped', detail: outcome.reason })
+    return finish({ status: 'skipped', reason: outcome.reason, ...summary }, next)
+  }
+  if (withinGracePeriod(previous, run.fireTime, spec.renotifyGraceMinutes)) {
+    const reason = `condition still true (${outcome.reason}); last sent ${previous.lastSentAt}, within the ${spec.renotifyGraceMinutes} min re-notify grace period`
+    steps.push({ name: 'condition', status: 'skipped', detail: reason })
+    return finish({ status: 'skipped', reason, ...summary }, next)
+  }
+  steps.push({ name: 'condition', status: 'ok', detail: outcome.reason })
+
+  const queried = result
+  let attachments: Attachment[]
+  try {
+    attachments = await Promise.all(
+      spec.formats.map((format) =>
+        renderReport({
+          run,
+          format,
+          resultRef: queried.resultRef,
+          columns: queried.columns,
+          rowCount: queried.rowCount,
+          conditionSummary: `${describeCondition(spec.condition)}: ${outcome.reason}`,
+          csvBom: spec.csvBom,
+        }),
+      ),
+    )
+    steps.push({ name: 'render', status: 'ok', detail: attachments.map((a) => `${a.filename} (${a.size} B)`).join(', ') })
+  } catch (err) {
+    const error = failureMessage(err)
+    steps.push({ name: 'render', status: 'failed', detail: error })
+    return finish({ status: 'failed', reason: 'rendering failed', error, ...summary }, next)
+  }
+
+  let report: DeliveryReport
+  try {
+    report = await deliverReport({
+      run,
+      mail: spec.mail,
+      recipients: spec.recipients,
+      attachments,
+      rowCount: result.rowCount,
+      conditionReason: outcome.reason,
+      resultRef: result.resultRef,
+      columns: result.columns,
+    })
+  } catch (err) {
+    const error = failureMessage(err)
+    steps.push({ name: 'deliver', status: 'failed', detail: error })
+    return finish({ status: 'failed', reason: 'delivery failed', error, attachments, ...summary }, next)
+  }
+
+  const delivered = report.sent + report.alreadySent
+  const detail = `${report.sent} sent, ${report.alreadySent} already sent, ${report.suppressed} suppressed, ${report.permanentlyFailed} permanently failed`
+  steps.push({ name: 'deliver', status: report.permanentlyFailed > 0 ? 'failed' : 'ok', detail })
+  const status = report.permanentlyFailed === 0 ? 'sent' : delivered > 0 ? 'partial' : 'failed'
+  const sentNext = delivered > 0 ? { ...next, lastSentAt: run.fireTime } : next
+  return finish({ status, reason: detail, attachments, ...summary }, sentNext)
+}
+
+async function notifyOwnersSafely(run: RunContext, owners: string[], error: string, steps: RunStep[]) {
+  if (owners.length === 0) return
+  try {
+    await notifyOwners({ run, owners, error })
+    steps.push({ name: 'notify', status: 'ok', detail: `owners notified: ${owners.join(', ')}` })
+  } catch (err) {
+    steps.push({ name: 'notify', status: 'failed', detail: failureMessage(err) })
+  }
+}

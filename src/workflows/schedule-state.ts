@@ -1,0 +1,41 @@
+import type { RunTrigger } from '../activities/types.js'
+import type { RunCounts, RunSummary } from './messages.js'
+import type { PreviousResult } from './previous-result.js'
+
+/** Everything the schedule workflow carries across continueAsNew. Plain data, so it serialises as-is. */
+export interface ScheduleCarryState {
+  /** Ticks at or before this instant (ISO) have been handled: run, skipped or recorded as missed. */
+  cursor: string
+  paused?: { note?: string; by?: string; since: string }
+  skipNext: boolean
+  buffered?: { fireTime: string; trigger: RunTrigger }
+  lastRuns: RunSummary[]
+  counts: RunCounts
+  previous: PreviousResult
+  /** Latest `asOf` announced per dataset by dataReady signals. */
+  dataReady: Record<string, string>
+}
+
+export const LAST_RUNS_KEPT = 20
+
+export function initialState(cursor: string): ScheduleCarryState {
+  return {
+    cursor,
+    skipNext: false,
+    lastRuns: [],
+    counts: { runs: 0, sent: 0, partial: 0, skipped: 0, failed: 0, missed: 0 },
+    previous: {},
+    dataReady: {},
+  }
+}
+
+/** Adds a finished (or skipped/missed) tick to the counters and the short history shown by the state query. */
+export function rememberRun(state: ScheduleCarryState, run: RunSummary): void {
+  state.lastRuns = [run, ...state.lastRuns.filter((r) => r.runId !== run.runId)].slice(0, LAST_RUNS_KEPT)
+  state.counts.runs++
+  if (run.status === 'sent') state.counts.sent++
+  else if (run.status === 'partial') state.counts.partial++
+  else if (run.status === 'skipped') state.counts.skipped++
+  else if (run.status === 'failed') state.counts.failed++
+  else if (run.status === 'missed') state.counts.missed++
+}
