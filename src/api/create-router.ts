@@ -4,7 +4,13 @@ import { fieldErrors, problemResponse } from './problems.js'
 
 /** Every zod validation failure (body, query, params, headers) becomes one 422 problem naming the failing fields. */
 export const validationHook = (
-  result: { success: true } | { success: false; error: { issues: readonly { path: readonly PropertyKey[]; message: string }[] }; target: string },
+  result:
+    | { success: true }
+    | {
+        success: false
+        error: { issues: readonly { path: readonly PropertyKey[]; message: string }[] }
+        target: string
+      },
   c: Parameters<typeof problemResponse>[0],
 ) => {
   if (result.success) return undefined

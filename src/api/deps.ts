@@ -6,6 +6,7 @@ import type { Attachment, ColumnInfo } from '../activities/types.js'
 import type { Config } from '../config.js'
 import type { ConditionOutcome } from '../domain/conditions.js'
 import type { ScheduleSpec } from '../domain/schedule.js'
+import type { HttpMetrics } from './middleware/metrics.js'
 
 /** Everything the API talks to, passed in by whoever starts it (the dev stack, the server entry point, tests). */
 export interface AppDeps {
@@ -54,6 +55,7 @@ export interface RateLimitOptions {
 export interface AppBindings {
   Variables: {
     deps: AppDeps
+    metrics: HttpMetrics
     logger: Logger
     requestId: string
     /** Who made the request, e.g. `apikey:3f2a9c1d` (a hash prefix, never the key). */

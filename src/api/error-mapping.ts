@@ -10,7 +10,7 @@ import { ApplicationFailure } from '@temporalio/common'
 import type { Context } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import { NON_RETRYABLE_ERROR_TYPES } from '../domain/errors.js'
-import { type ProblemKindName, ProblemError, problemResponse } from './problems.js'
+import { ProblemError, type ProblemKindName, problemResponse } from './problems.js'
 
 /** The one mapping from any thrown error to a problem+json response. Stack traces never leave the process. */
 
@@ -87,16 +87,22 @@ export function classifyError(err: unknown): Mapped | undefined {
     return { kind: err.kind, detail: err.detail, headers: err.options.headers, errors: err.options.errors }
   }
   if (err instanceof HTTPException) {
-    if (err.status === 400) return { kind: 'malformedRequest', detail: err.message || 'malformed request body' }
+    if (err.status === 400)
+      return { kind: 'malformedRequest', detail: err.message || 'malformed request body' }
     if (err.status === 413) return { kind: 'payloadTooLarge', detail: 'request body exceeds the 1 MB limit' }
-    if (err.status === 415) return { kind: 'unsupportedMediaType', detail: 'send the body as application/json' }
+    if (err.status === 415)
+      return { kind: 'unsupportedMediaType', detail: 'send the body as application/json' }
     if (err.status === 401) return { kind: 'unauthorized', detail: err.message || 'authentication required' }
     return undefined
   }
   if (err instanceof WorkflowUpdateFailedError) {
     const failure = applicationFailureOf(err.cause)
-    if (failure?.type === INVALID_SCHEDULE) return { kind: 'validation', detail: failure.message, errors: [{ path: '', message: failure.message }] }
-    return { kind: 'conflict', detail: `the schedule rejected the update: ${err.cause?.message ?? err.message}` }
+    if (failure?.type === INVALID_SCHEDULE)
+      return { kind: 'validation', detail: failure.message, errors: [{ path: '', message: failure.message }] }
+    return {
+      kind: 'conflict',
+      detail: `the schedule rejected the update: ${err.cause?.message ?? err.message}`,
+    }
   }
   if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError || isGrpcDeadlineError(err)) {
     return unavailable('workerUnavailable', 'no Herald worker answered in time; is the worker running?')
@@ -108,8 +114,10 @@ export function classifyError(err: unknown): Mapped | undefined {
   if (failure?.type && NON_RETRYABLE_ERROR_TYPES.includes(failure.type)) {
     return { kind: 'queryRejected', detail: failure.message }
   }
-  if (isTemporalUnavailable(err)) return unavailable('temporalUnavailable', 'the Temporal service is unreachable')
-  if (isDatabaseUnavailable(err)) return unavailable('databaseUnavailable', 'the Herald database is unreachable')
+  if (isTemporalUnavailable(err))
+    return unavailable('temporalUnavailable', 'the Temporal service is unreachable')
+  if (isDatabaseUnavailable(err))
+    return unavailable('databaseUnavailable', 'the Herald database is unreachable')
   return undefined
 }
 
@@ -118,8 +126,13 @@ export function renderError(err: unknown, c: Context): Response {
   const logger = c.get('logger') as import('pino').Logger | undefined
   if (!mapped) {
     logger?.error({ err }, 'unexpected error')
-    return problemResponse(c, 'internal', 'an unexpected error occurred; quote the request id when reporting it')
+    return problemResponse(
+      c,
+      'internal',
+      'an unexpected error occurred; quote the request id when reporting it',
+    )
   }
-  if (mapped.kind.endsWith('Unavailable')) logger?.warn({ err: { message: (err as Error).message } }, mapped.detail)
+  if (mapped.kind.endsWith('Unavailable'))
+    logger?.warn({ err: { message: (err as Error).message } }, mapped.detail)
   return problemResponse(c, mapped.kind, mapped.detail, { errors: mapped.errors, headers: mapped.headers })
 }

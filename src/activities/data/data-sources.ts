@@ -3,10 +3,6 @@ import postgres, { type Sql } from 'postgres'
 import { BusinessError } from '../../domain/errors.js'
 
 export interface DataSourcesOptions {
-  /** The app's own DATABASE_URL, reachable as data source 'default'. */
-  defaultUrl?: string
-  /** Extra named sources from the DATA_SOURCES setting. */
-  sources?: Record<string, string>
   /** Connections per source. */
   maxConnections?: number
 }
@@ -17,9 +13,9 @@ export class DataSources {
   private readonly pools = new Map<string, Sql>()
   private readonly maxConnections: number
 
-  constructor({ defaultUrl, sources = {}, maxConnections = 4 }: DataSourcesOptions) {
-    for (const [name, url] of Object.entries(sources)) this.urls.set(name, url)
-    if (defaultUrl) this.urls.set('default', defaultUrl)
+  /** `urls` maps names to postgres:// URLs: 'default' is the app's DATABASE_URL, the rest come from DATA_SOURCES. */
+  constructor(urls: Record<string, string | undefined>, { maxConnections = 4 }: DataSourcesOptions = {}) {
+    for (const [name, url] of Object.entries(urls)) if (url) this.urls.set(name, url)
     this.maxConnections = maxConnections
   }
 

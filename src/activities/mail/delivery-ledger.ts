@@ -1,0 +1,146 @@
+import { ApplicationFailure } from '@temporalio/common'
+import type { Database } from '../../db/client.js'
+
+/**
+ * herald.deliveries: one row per (schedule, fire time, recipient), claimed before anything is sent. The row's
+ * status decides whether a retried or repeated delivery may mail that recipient again:
+ *   pending / failed  → send
+ *   sending           → send again with the stored Message-ID (the last attempt died waiting for the reply)
+ *   sent / permanently_failed / suppressed / skipped → never again
+ */
+
+export type LedgerStatus = 'pending' | 'sending' | 'sent' | 'failed' | 'permanently_failed' | 'skipped' | 'suppressed'
+
+export const SENDABLE_STATUSES: ReadonlySet<LedgerStatus> = new Set(['pending', 'failed', 'sending'])
+
+export interface LedgerEntry {
+  recipient: string
+  status: LedgerStatus
+  messageId: string | null
+  smtpReply: string | null
+  attempts: number
+}
+
+export interface LedgerClaim {
+  recipient: string
+  status: 'pending' | 'suppressed' | 'permanently_failed'
+  messageId: string | null
+  smtpReply?: string
+}
+
+export interface DeliveryKey {
+  scheduleId: string
+  fireTime: string
+  runId: string
+}
+
+interface Row {
+  recipient: string
+  status: LedgerStatus
+  message_id: string | null
+  smtp_reply: string | null
+  attempts: number
+}
+
+const CHUNK = 2000
+
+export function deliveryLedger(db: Database, key: DeliveryKey) {
+  const fireTime = new Date(key.fireTime)
+  return {
+    /** Inserts missing rows and returns every row for these recipients as it now stands. */
+    async claim(claims: LedgerClaim[]): Promise<Map<string, LedgerEntry>> {
+      const entries = new Map<string, LedgerEntry>()
+      for (let i = 0; i < claims.length; i += CHUNK) {
+        const chunk = claims.slice(i, i + CHUNK)
+        const rows = chunk.map((c) => ({
+          schedule_id: key.scheduleId,
+          fire_time: fireTime,
+          recipient: c.recipient,
+          run_id: key.runId,
+          status: c.status,
+          message_id: c.messageId,
+          smtp_reply: c.smtpReply ?? null,
+        }))
+        await db`
+          INSERT INTO herald.deliveries ${db(rows, 'schedule_id', 'fire_time', 'recipient', 'run_id', 'status', 'message_id', 'smtp_reply')}
+          ON CONFLICT (schedule_id, fire_time, recipient) DO NOTHING`
+        // Someone unsubscribed since the last attempt: honour it for everyone not yet mailed.
+        const nowSuppressed = chunk.filter((c) => c.status === 'suppressed').map((c) => c.recipient)
+        if (nowSuppressed.length > 0) {
+          await db`
+            UPDATE herald.deliveries SET status = 'suppressed', updated_at = now()
+             WHERE schedule_id = ${key.scheduleId} AND fire_time = ${fireTime}
+               AND recipient IN ${db(nowSuppressed)} AND status IN ('pending', 'failed', 'sending')`
+        }
+        const found = await db<Row[]>`
+          SELECT recipient, status, message_id, smtp_reply, attempts FROM herald.deliveries
+           WHERE schedule_id = ${key.scheduleId} AND fire_time = ${fireTime}
+             AND recipient IN ${db(chunk.map((c) => c.recipient))}`
+        for (const row of found) entries.set(row.recipient, toEntry(row))
+      }
+      return entries
+    },
+
+    /** Marks the row as being sent; undefined when it is no longer sendable (finished by an earlier attempt). */
+    async markSending(recipient: string, messageId: string): Promise<LedgerEntry | undefined> {
+      const [row] = await db<Row[]>`
+        UPDATE herald.deliveries
+           SET status = 'sending', attempts = attempts + 1, run_id = ${key.runId},
+               message_id = coalesce(message_id, ${messageId}), updated_at = now()
+         WHERE schedule_id = ${key.scheduleId} AND fire_time = ${fireTime} AND recipient = ${recipient}
+           AND status IN ('pending', 'failed', 'sending')
+        RETURNING recipient, status, message_id, smtp_reply, attempts`
+      return row && toEntry(row)
+    },
+
+    async markOutcome(
+      recipient: string,
+      status: 'sent' | 'failed' | 'permanently_failed',
+      smtpReply: string | null,
+    ): Promise<void> {
+      await db`
+        UPDATE herald.deliveries SET status = ${status}, smtp_reply = ${smtpReply}, updated_at = now()
+         WHERE schedule_id = ${key.scheduleId} AND fire_time = ${fireTime} AND recipient = ${recipient}`
+    },
+
+    /**
+     * Runs `work` while holding a session advisory lock for this (schedule, fire time), so a zombie attempt that
+     * Temporal already gave up on cannot mail the same recipients concurrently with its retry. The lock dies with
+     * the connection if the worker does.
+     */
+    async exclusively<T>(work: () => Promise<T>): Promise<T> {
+      const connection = await db.reserve()
+      const lockKey = `herald.deliveries:${key.scheduleId}:${fireTime.toISOString()}`
+      try {
+        const [lock] = await connection<{ locked: boolean }[]>`
+          SELECT pg_try_advisory_lock(hashtextextended(${lockKey}, 0)) AS locked`
+        if (!lock?.locked) {
+          throw ApplicationFailure.create({
+            type: 'DeliveryInProgress',
+            message: `another attempt is delivering schedule ${key.scheduleId} at ${key.fireTime}`,
+            nonRetryable: false,
+          })
+        }
+        try {
+          return await work()
+        } finally {
+          await connection`SELECT pg_advisory_unlock(hashtextextended(${lockKey}, 0))`
+        }
+      } finally {
+        connection.release()
+      }
+    },
+  }
+}
+
+export type DeliveryLedger = ReturnType<typeof deliveryLedger>
+
+function toEntry(row: Row): LedgerEntry {
+  return {
+    recipient: row.recipient,
+    status: row.status,
+    messageId: row.message_id,
+    smtpReply: row.smtp_reply,
+    attempts: row.attempts,
+  }
+}

@@ -1,0 +1,32 @@
+import type { ArtifactMeta, ArtifactStore } from '../artifact-store.js'
+import type { Attachment, RenderInput } from '../types.js'
+import { renderCsv } from './csv.js'
+import { renderPdf } from './pdf.js'
+import { renderXlsx } from './xlsx.js'
+
+export interface RenderActivityDeps {
+  artifacts: ArtifactStore
+}
+
+const RENDERERS: Record<RenderInput['format'], (input: RenderInput, artifacts: ArtifactStore) => Promise<ArtifactMeta>> =
+  {
+    pdf: renderPdf,
+    xlsx: renderXlsx,
+    csv: renderCsv,
+  }
+
+export function createRenderActivities({ artifacts }: RenderActivityDeps) {
+  return {
+    /** Renders a stored query result as one attachment; the file stays in the artifact store, the id travels. */
+    async renderReport(input: RenderInput): Promise<Attachment> {
+      const stored = await RENDERERS[input.format](input, artifacts)
+      return {
+        artifactId: stored.id,
+        format: input.format,
+        filename: stored.filename,
+        contentType: stored.contentType,
+        size: stored.size,
+      }
+    },
+  }
+}

@@ -1,0 +1,83 @@
+import { OpenAPIHono } from '@hono/zod-openapi'
+import { bodyLimit } from 'hono/body-limit'
+import { requestId } from 'hono/request-id'
+import { secureHeaders } from 'hono/secure-headers'
+import { pino } from 'pino'
+import { artifactsRouter } from './artifacts/artifacts.index.js'
+import { validationHook } from './create-router.js'
+import type { AppBindings, AppDeps } from './deps.js'
+import { distributionListsRouter } from './distribution-lists/distribution-lists.index.js'
+import { docsRouter } from './docs/docs.index.js'
+import { renderError } from './error-mapping.js'
+import { healthRouter } from './health/health.index.js'
+import { apiKeyAuth } from './middleware/api-key-auth.js'
+import { collectMetrics, HttpMetrics } from './middleware/metrics.js'
+import { DEFAULT_RATE_LIMIT, rateLimit } from './middleware/rate-limit.js'
+import { requestLog } from './middleware/request-log.js'
+import { ProblemError, problemResponse } from './problems.js'
+import { runsRouter } from './runs/runs.index.js'
+import { schedulesRouter } from './schedules/schedules.index.js'
+import { smtpRouter } from './smtp/smtp.index.js'
+import { suppressionsRouter } from './suppressions/suppressions.index.js'
+import { unsubscribeRouter } from './unsubscribe/unsubscribe.index.js'
+
+export const API_BASE = '/api/v1'
+const MAX_BODY_BYTES = 1024 * 1024
+
+/** Paths under API_BASE that need no API key: probes, docs, and links that carry their own signed token. */
+const PUBLIC_PATHS = new Set(['/healthz', '/readyz', '/metrics', '/openapi.json', '/docs', '/unsubscribe'])
+const PUBLIC_PREFIXES = ['/artifacts/']
+
+export function isPublicPath(path: string): boolean {
+  if (!path.startsWith(`${API_BASE}/`)) return true
+  const rest = path.slice(API_BASE.length).replace(/\/+$/, '')
+  return PUBLIC_PATHS.has(rest) || PUBLIC_PREFIXES.some((prefix) => rest.startsWith(prefix))
+}
+
+/** The Herald HTTP API. Middleware, error mapping and routers are wired here and nowhere else. */
+export function createApp(deps: AppDeps) {
+  const logger = deps.logger ?? pino({ level: deps.config.LOG_LEVEL, base: { service: 'herald-api' } })
+  const metrics = new HttpMetrics()
+  const app = new OpenAPIHono<AppBindings>({ strict: false, defaultHook: validationHook })
+
+  app.use('*', requestId({ headerName: 'X-Request-Id' }))
+  app.use('*', async (c, next) => {
+    c.set('deps', deps)
+    c.set('metrics', metrics)
+    c.set('logger', logger)
+    await next()
+  })
+  app.use('*', requestLog(logger))
+  app.use('*', collectMetrics(metrics))
+  app.use('*', secureHeaders())
+  app.use(
+    '*',
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: () => {
+        throw new ProblemError('payloadTooLarge', `request body exceeds ${MAX_BODY_BYTES} bytes`)
+      },
+    }),
+  )
+  app.use(`${API_BASE}/*`, apiKeyAuth(deps.config.API_KEYS, isPublicPath))
+  app.use(`${API_BASE}/*`, rateLimit(deps.rateLimit ?? DEFAULT_RATE_LIMIT))
+
+  app.notFound((c) => problemResponse(c, 'notFound', `no route for ${c.req.method} ${c.req.path}`))
+  app.onError((err, c) => renderError(err, c))
+
+  const routers = [
+    healthRouter,
+    schedulesRouter,
+    runsRouter,
+    distributionListsRouter,
+    suppressionsRouter,
+    smtpRouter,
+    unsubscribeRouter,
+    artifactsRouter,
+  ]
+  for (const router of routers) app.route(API_BASE, router)
+  app.route(API_BASE, docsRouter(app, API_BASE))
+  return app
+}
+
+export type HeraldApp = ReturnType<typeof createApp>

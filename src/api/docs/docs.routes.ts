@@ -1,0 +1,26 @@
+import { createRoute, z } from '@hono/zod-openapi'
+
+const tags = ['Documentation']
+
+export const openapiDocument = createRoute({
+  method: 'get',
+  path: '/openapi.json',
+  tags,
+  security: [],
+  summary: 'This API as an OpenAPI 3.1 document',
+  responses: {
+    200: {
+      description: 'OpenAPI 3.1',
+      content: { 'application/json': { schema: z.record(z.string(), z.unknown()) } },
+    },
+  },
+})
+
+export const reference = createRoute({
+  method: 'get',
+  path: '/docs',
+  tags,
+  security: [],
+  summary: 'Interactive API reference (Scalar)',
+  responses: { 200: { description: 'HTML page', content: { 'text/html': { schema: z.string() } } } },
+})

@@ -1,0 +1,61 @@
+import { createRoute, z } from '@hono/zod-openapi'
+import { problemResponses } from '../problems.js'
+
+const tags = ['Health']
+const publicRoute = { security: [] }
+
+const checkSchema = z.object({ ok: z.boolean(), error: z.string().optional() })
+export const readinessSchema = z
+  .object({
+    status: z.enum(['ready', 'unavailable']),
+    checks: z.object({ temporal: checkSchema, database: checkSchema, smtp: checkSchema }),
+  })
+  .openapi('Readiness')
+
+export const healthz = createRoute({
+  method: 'get',
+  path: '/healthz',
+  tags,
+  ...publicRoute,
+  summary: 'Liveness: the process is up',
+  responses: {
+    200: {
+      description: 'Alive',
+      content: { 'application/json': { schema: z.object({ status: z.literal('ok') }) } },
+    },
+  },
+})
+
+export const readyz = createRoute({
+  method: 'get',
+  path: '/readyz',
+  tags,
+  ...publicRoute,
+  summary: 'Readiness: Temporal, PostgreSQL and SMTP are reachable',
+  responses: {
+    200: {
+      description: 'Every dependency answered',
+      content: { 'application/json': { schema: readinessSchema } },
+    },
+    503: {
+      description: 'At least one dependency failed',
+      content: { 'application/json': { schema: readinessSchema } },
+    },
+  },
+})
+
+export const metrics = createRoute({
+  method: 'get',
+  path: '/metrics',
+  tags,
+  ...publicRoute,
+  summary: 'Prometheus metrics (request counts and latency by route and status)',
+  responses: {
+    200: { description: 'Prometheus text format', content: { 'text/plain': { schema: z.string() } } },
+    ...problemResponses(500),
+  },
+})
+
+export type HealthzRoute = typeof healthz
+export type ReadyzRoute = typeof readyz
+export type MetricsRoute = typeof metrics

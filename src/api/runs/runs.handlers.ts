@@ -1,0 +1,85 @@
+import type { RouteHandler } from '@hono/zod-openapi'
+import { artifactDownloadUrl } from '../artifacts/artifact-links.js'
+import type { AppBindings } from '../deps.js'
+import { notFound } from '../problems.js'
+import { requireSchedule } from '../schedules/require-schedule.js'
+import { deliveriesOf, findRun, listRuns, type RunRow, runStats } from './run-store.js'
+import type { GetOneRoute, ListForScheduleRoute, StatsRoute } from './runs.routes.js'
+
+const ATTACHMENT_LINK_TTL_MS = 60 * 60_000
+
+function toRunSummary(row: RunRow) {
+  return {
+    id: row.id,
+    scheduleId: row.schedule_id,
+    fireTime: row.fire_time.toISOString(),
+    trigger: row.trigger,
+    status: row.status,
+    reason: row.reason,
+    rowCount: row.row_count,
+    startedAt: row.started_at.toISOString(),
+    finishedAt: row.finished_at?.toISOString() ?? null,
+    durationMs: row.finished_at ? row.finished_at.getTime() - row.started_at.getTime() : null,
+  }
+}
+
+export const listForSchedule: RouteHandler<ListForScheduleRoute, AppBindings> = async (c) => {
+  const { id } = c.req.valid('param')
+  await requireSchedule(c, id, true)
+  const { items, nextCursor } = await listRuns(c.var.deps.db, id, c.req.valid('query'))
+  return c.json({ items: items.map(toRunSummary), nextCursor }, 200)
+}
+
+export const getOne: RouteHandler<GetOneRoute, AppBindings> = async (c) => {
+  const { db } = c.var.deps
+  const { runId } = c.req.valid('param')
+  const run = await findRun(db, runId)
+  if (!run) throw notFound(`run ${runId}`)
+  const deliveries = await deliveriesOf(db, runId)
+  const expiresAt = new Date(Date.now() + ATTACHMENT_LINK_TTL_MS)
+  return c.json(
+    {
+      ...toRunSummary(run),
+      condition: { send: run.condition_send, reason: run.reason },
+      fingerprint: run.fingerprint,
+      error: run.error,
+      steps: run.steps,
+      attachments: run.attachments.map((a) => ({
+        ...a,
+        url: artifactDownloadUrl(c, a.artifactId, expiresAt),
+      })),
+      deliveries: deliveries.map((d) => ({
+        recipient: d.recipient,
+        status: d.status,
+        messageId: d.message_id,
+        smtpReply: d.smtp_reply,
+        attempts: d.attempts,
+        updatedAt: d.updated_at.toISOString(),
+      })),
+    },
+    200,
+  )
+}
+
+export const stats: RouteHandler<StatsRoute, AppBindings> = async (c) => {
+  const { id } = c.req.valid('param')
+  const { windowDays } = c.req.valid('query')
+  await requireSchedule(c, id, true)
+  const s = await runStats(c.var.deps.db, id, windowDays)
+  const attempted = s.sent + s.partial + s.failed
+  return c.json(
+    {
+      scheduleId: id,
+      windowDays,
+      runs: s.runs,
+      sent: s.sent,
+      partial: s.partial,
+      skipped: s.skipped,
+      failed: s.failed,
+      missed: s.missed,
+      successRate: attempted === 0 ? null : s.sent / attempted,
+      averageDurationMs: s.average_duration_ms === null ? null : Math.round(s.average_duration_ms),
+    },
+    200,
+  )
+}

@@ -1,0 +1,135 @@
+import { createRoute, z } from '@hono/zod-openapi'
+import { nextCursorSchema, pageQuerySchema } from '../pagination.js'
+import { problemResponses, protectedProblems } from '../problems.js'
+import { runStatus, scheduleIdParams } from '../schedules/schedules.schemas.js'
+
+const tags = ['Runs']
+const json = <T>(schema: T) => ({ 'application/json': { schema } })
+
+const attachmentSchema = z.object({
+  artifactId: z.string(),
+  format: z.string(),
+  filename: z.string(),
+  contentType: z.string(),
+  size: z.number(),
+  url: z.string().nullable().openapi({ description: 'Signed download link, valid for one hour' }),
+})
+
+export const runSummarySchema = z
+  .object({
+    id: z.string().openapi({ example: 'run/sch_k3v9x2m4q7p8hz5t/2026-03-02T08:00:00.000Z' }),
+    scheduleId: z.string(),
+    fireTime: z.string(),
+    trigger: z.string(),
+    status: runStatus,
+    reason: z.string().nullable(),
+    rowCount: z.number().nullable(),
+    startedAt: z.string(),
+    finishedAt: z.string().nullable(),
+    durationMs: z.number().nullable(),
+  })
+  .openapi('RunSummary')
+
+export const deliverySchema = z
+  .object({
+    recipient: z.string(),
+    status: z.string(),
+    messageId: z.string().nullable(),
+    smtpReply: z.string().nullable(),
+    attempts: z.number(),
+    updatedAt: z.string(),
+  })
+  .openapi('Delivery')
+
+export const runDetailSchema = runSummarySchema
+  .extend({
+    condition: z.object({ send: z.boolean().nullable(), reason: z.string().nullable() }),
+    fingerprint: z.string().nullable(),
+    error: z.string().nullable(),
+    steps: z.array(z.object({ name: z.string(), status: z.string(), detail: z.string().optional() })),
+    attachments: z.array(attachmentSchema),
+    deliveries: z.array(deliverySchema),
+  })
+  .openapi('RunDetail')
+
+export const statsSchema = z
+  .object({
+    scheduleId: z.string(),
+    windowDays: z.number(),
+    runs: z.number(),
+    sent: z.number(),
+    partial: z.number(),
+    skipped: z.number(),
+    failed: z.number(),
+    missed: z.number(),
+    successRate: z
+      .number()
+      .nullable()
+      .openapi({ description: 'sent / (sent + partial + failed); null without attempts' }),
+    averageDurationMs: z.number().nullable(),
+  })
+  .openapi('ScheduleStats')
+
+export const listForSchedule = createRoute({
+  method: 'get',
+  path: '/schedules/{id}/runs',
+  tags,
+  summary: "A schedule's runs, newest fire time first",
+  request: {
+    params: scheduleIdParams,
+    query: pageQuerySchema.extend({ status: runStatus.optional() }),
+  },
+  responses: {
+    200: {
+      description: 'One page',
+      content: json(
+        z.object({ items: z.array(runSummarySchema), nextCursor: nextCursorSchema }).openapi('RunList'),
+      ),
+    },
+    ...problemResponses(404, 422),
+    ...protectedProblems(),
+  },
+})
+
+export const getOne = createRoute({
+  method: 'get',
+  path: '/runs/{runId}',
+  tags,
+  summary: 'One run with its steps, condition outcome, attachments and per-recipient deliveries',
+  description:
+    'Run ids contain slashes; send the id URL-encoded as one path segment, e.g. `/runs/run%2Fsch_x%2F2026-03-02T08%3A00%3A00.000Z`.',
+  request: {
+    params: z.object({
+      runId: z
+        .string()
+        .min(1)
+        .max(300)
+        .openapi({ param: { name: 'runId', in: 'path' } }),
+    }),
+  },
+  responses: {
+    200: { description: 'The run', content: json(runDetailSchema) },
+    ...problemResponses(404),
+    ...protectedProblems(),
+  },
+})
+
+export const stats = createRoute({
+  method: 'get',
+  path: '/schedules/{id}/stats',
+  tags,
+  summary: 'Run counts, success rate and average duration over a window',
+  request: {
+    params: scheduleIdParams,
+    query: z.object({ windowDays: z.coerce.number().int().min(1).max(366).default(30) }),
+  },
+  responses: {
+    200: { description: 'Statistics', content: json(statsSchema) },
+    ...problemResponses(404, 422),
+    ...protectedProblems(),
+  },
+})
+
+export type ListForScheduleRoute = typeof listForSchedule
+export type GetOneRoute = typeof getOne
+export type StatsRoute = typeof stats

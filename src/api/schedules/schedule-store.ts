@@ -1,0 +1,84 @@
+import type { Sql } from 'postgres'
+import type { ScheduleSpec } from '../../domain/schedule.js'
+import { decodeCursor, page } from '../pagination.js'
+
+/** herald.schedules: definitions for listing and search. The workflow owns timing and live state. */
+
+export type ScheduleStatus = 'active' | 'paused' | 'completed' | 'deleted'
+
+export interface ScheduleRow {
+  id: string
+  name: string
+  status: ScheduleStatus
+  spec: ScheduleSpec
+  idempotency_key: string | null
+  created_by: string | null
+  created_at: Date
+  updated_at: Date
+  /** created_at as text, exact to the microsecond, for cursors. */
+  created_key: string
+}
+
+const COLUMNS =
+  'id, name, status, spec, idempotency_key, created_by, created_at, updated_at, created_at::text AS created_key'
+
+export async function findSchedule(db: Sql, id: string): Promise<ScheduleRow | undefined> {
+  const [row] = await db<ScheduleRow[]>`SELECT ${db.unsafe(COLUMNS)} FROM herald.schedules WHERE id = ${id}`
+  return row
+}
+
+export async function findScheduleByIdempotencyKey(db: Sql, key: string): Promise<ScheduleRow | undefined> {
+  const [row] = await db<
+    ScheduleRow[]
+  >`SELECT ${db.unsafe(COLUMNS)} FROM herald.schedules WHERE idempotency_key = ${key}`
+  return row
+}
+
+/** Inserts the schedule; undefined when another request already claimed the idempotency key. */
+export async function insertSchedule(
+  db: Sql,
+  row: { id: string; spec: ScheduleSpec; idempotencyKey: string | undefined; createdBy: string | undefined },
+): Promise<ScheduleRow | undefined> {
+  const [inserted] = await db<ScheduleRow[]>`
+    INSERT INTO herald.schedules (id, name, status, spec, idempotency_key, created_by)
+    VALUES (${row.id}, ${row.spec.name}, 'active', ${db.json(row.spec as never)}, ${row.idempotencyKey ?? null},
+            ${row.createdBy ?? null})
+    ON CONFLICT (idempotency_key) DO NOTHING
+    RETURNING ${db.unsafe(COLUMNS)}`
+  return inserted
+}
+
+export async function deleteScheduleRow(db: Sql, id: string): Promise<void> {
+  await db`DELETE FROM herald.schedules WHERE id = ${id}`
+}
+
+export async function updateScheduleSpec(db: Sql, id: string, spec: ScheduleSpec): Promise<ScheduleRow> {
+  const [row] = await db<ScheduleRow[]>`
+    UPDATE herald.schedules SET spec = ${db.json(spec as never)}, name = ${spec.name}, updated_at = now()
+    WHERE id = ${id} RETURNING ${db.unsafe(COLUMNS)}`
+  return row!
+}
+
+export async function setScheduleStatus(db: Sql, id: string, status: ScheduleStatus): Promise<ScheduleRow> {
+  const [row] = await db<ScheduleRow[]>`
+    UPDATE herald.schedules SET status = ${status}, updated_at = now() WHERE id = ${id} RETURNING ${db.unsafe(COLUMNS)}`
+  return row!
+}
+
+/** Escapes LIKE wildcards so a search for "50%" finds exactly that. */
+const likePattern = (text: string) => `%${text.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`
+
+export async function listSchedules(
+  db: Sql,
+  filter: { status?: ScheduleStatus; q?: string; limit: number; cursor?: string },
+) {
+  const after = decodeCursor(filter.cursor, 2)
+  const rows = await db<ScheduleRow[]>`
+    SELECT ${db.unsafe(COLUMNS)} FROM herald.schedules
+    WHERE ${filter.status ? db`status = ${filter.status}` : db`status <> 'deleted'`}
+      ${filter.q ? db`AND name ILIKE ${likePattern(filter.q)}` : db``}
+      ${after ? db`AND (created_at, id) < (${after[0]!}::timestamptz, ${after[1]!})` : db``}
+    ORDER BY created_at DESC, id DESC
+    LIMIT ${filter.limit + 1}`
+  return page(rows, filter.limit, (row) => [row.created_key, row.id])
+}

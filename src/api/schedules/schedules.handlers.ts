@@ -1,0 +1,268 @@
+import type { RouteConfig, RouteHandler } from '@hono/zod-openapi'
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client'
+import { type ScheduleSpec, scheduleSpecSchema } from '../../domain/schedule.js'
+import {
+  dataReadySignal,
+  pauseSignal,
+  resumeSignal,
+  skipNextSignal,
+  stateQuery,
+  type TriggerRequest,
+  triggerUpdate,
+  updateScheduleUpdate,
+} from '../../workflows/messages.js'
+import { artifactDownloadUrl } from '../artifacts/artifact-links.js'
+import { audit } from '../audit.js'
+import type { AppBindings, TemporalDeps } from '../deps.js'
+import { classifyError } from '../error-mapping.js'
+import { newId } from '../ids.js'
+import { fieldErrors, ProblemError, validationFailed } from '../problems.js'
+import { scheduleHandle, scheduleWorkflowId, temporalUiUrl, withTemporalDeadline } from '../temporal-calls.js'
+import { mergePatch } from './merge-patch.js'
+import { requireSchedule } from './require-schedule.js'
+import {
+  deleteScheduleRow,
+  findScheduleByIdempotencyKey,
+  insertSchedule,
+  listSchedules,
+  type ScheduleRow,
+  setScheduleStatus,
+  updateScheduleSpec,
+} from './schedule-store.js'
+import type * as routes from './schedules.routes.js'
+
+type Handler<R extends RouteConfig> = RouteHandler<R, AppBindings>
+
+const SCHEDULE_WORKFLOW_TYPE = 'reportSchedule'
+const PREVIEW_LINK_TTL_MS = 60 * 60_000
+
+function toSchedule(row: ScheduleRow, temporal: TemporalDeps) {
+  const workflowId = scheduleWorkflowId(row.id)
+  return {
+    id: row.id,
+    name: row.name,
+    status: row.status,
+    spec: row.spec,
+    workflowId,
+    temporalUiUrl: temporalUiUrl(temporal, workflowId),
+    createdBy: row.created_by,
+    createdAt: row.created_at.toISOString(),
+    updatedAt: row.updated_at.toISOString(),
+  }
+}
+
+/** Key order does not matter when comparing a retried body with the stored one. */
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`
+  }
+  return JSON.stringify(value)
+}
+
+async function startScheduleWorkflow(
+  temporal: TemporalDeps,
+  scheduleId: string,
+  spec: ScheduleSpec,
+): Promise<void> {
+  try {
+    await withTemporalDeadline(temporal, () =>
+      temporal.client.workflow.start(SCHEDULE_WORKFLOW_TYPE, {
+        workflowId: scheduleWorkflowId(scheduleId),
+        taskQueue: temporal.taskQueue,
+        args: [{ scheduleId, spec }],
+        // A schedule id is never reused, so a retried create can never start a second workflow.
+        workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      }),
+    )
+  } catch (err) {
+    if (err instanceof WorkflowExecutionAlreadyStartedError) return
+    throw err
+  }
+}
+
+export const create: Handler<typeof routes.create> = async (c) => {
+  const { db, temporal } = c.var.deps
+  const spec = c.req.valid('json')
+  const idempotencyKey = c.req.valid('header')['idempotency-key']
+  const actor = c.get('actor')
+
+  const replay = async (existing: ScheduleRow) => {
+    if (canonicalJson(existing.spec) !== canonicalJson(spec)) {
+      throw new ProblemError(
+        'idempotencyConflict',
+        `Idempotency-Key was already used for schedule ${existing.id} with a different body`,
+      )
+    }
+    // The first attempt may have stored the row but failed to start the workflow.
+    if (existing.status !== 'deleted') await startScheduleWorkflow(temporal, existing.id, existing.spec)
+    return c.json(toSchedule(existing, temporal), 200)
+  }
+
+  if (idempotencyKey) {
+    const existing = await findScheduleByIdempotencyKey(db, idempotencyKey)
+    if (existing) return replay(existing)
+  }
+  const id = newId('sch')
+  const row = await insertSchedule(db, { id, spec, idempotencyKey, createdBy: actor })
+  if (!row) {
+    // A concurrent request with the same key won the insert.
+    const winner = await findScheduleByIdempotencyKey(db, idempotencyKey!)
+    if (!winner) throw new Error('idempotency key conflict without a stored schedule')
+    return replay(winner)
+  }
+  try {
+    await startScheduleWorkflow(temporal, id, spec)
+  } catch (err) {
+    // Without a key nobody can retry this create, so do not leave a schedule without a workflow behind.
+    if (!idempotencyKey) await deleteScheduleRow(db, id).catch(() => {})
+    throw err
+  }
+  await audit(db, { actor, action: 'schedule.create', scheduleId: id, detail: { name: spec.name } })
+  return c.json(toSchedule(row, temporal), 201)
+}
+
+export const list: Handler<typeof routes.list> = async (c) => {
+  const { db, temporal } = c.var.deps
+  const query = c.req.valid('query')
+  const { items, nextCursor } = await listSchedules(db, query)
+  return c.json({ items: items.map((row) => toSchedule(row, temporal)), nextCursor }, 200)
+}
+
+export const getOne: Handler<typeof routes.getOne> = async (c) => {
+  const { temporal } = c.var.deps
+  const { id } = c.req.valid('param')
+  const row = await requireSchedule(c, id, true)
+  const schedule = toSchedule(row, temporal)
+  if (row.status === 'deleted')
+    return c.json({ ...schedule, live: null, liveError: 'the schedule was deleted' }, 200)
+  try {
+    const live = await withTemporalDeadline(temporal, () => scheduleHandle(temporal, id).query(stateQuery))
+    return c.json({ ...schedule, live }, 200)
+  } catch (err) {
+    // The definition is still worth returning when the worker is down or Temporal is unreachable.
+    const liveError = classifyError(err)?.detail ?? 'the schedule workflow could not be queried'
+    c.var.logger.warn({ scheduleId: id, err: { message: (err as Error).message } }, 'live state unavailable')
+    return c.json({ ...schedule, live: null, liveError }, 200)
+  }
+}
+
+export const patch: Handler<typeof routes.patch> = async (c) => {
+  const { db, temporal } = c.var.deps
+  const { id } = c.req.valid('param')
+  const row = await requireSchedule(c, id)
+  const merged = scheduleSpecSchema.safeParse(mergePatch(row.spec, c.req.valid('json')))
+  if (!merged.success) throw validationFailed(fieldErrors(merged.error.issues))
+  // The workflow validates again and is the one that decides; the row follows only once it has accepted.
+  const applied = await withTemporalDeadline(temporal, () =>
+    scheduleHandle(temporal, id).executeUpdate(updateScheduleUpdate, { args: [merged.data] }),
+  )
+  const updated = await updateScheduleSpec(db, id, applied ?? merged.data)
+  await audit(db, {
+    actor: c.get('actor'),
+    action: 'schedule.update',
+    scheduleId: id,
+    detail: { patch: c.req.valid('json') },
+  })
+  return c.json(toSchedule(updated, temporal), 200)
+}
+
+export const remove: Handler<typeof routes.remove> = async (c) => {
+  const { db, temporal } = c.var.deps
+  const { id } = c.req.valid('param')
+  await requireSchedule(c, id)
+  try {
+    await withTemporalDeadline(temporal, () => scheduleHandle(temporal, id).cancel())
+  } catch (err) {
+    if (!(err instanceof WorkflowNotFoundError)) throw err
+  }
+  await setScheduleStatus(db, id, 'deleted')
+  await audit(db, { actor: c.get('actor'), action: 'schedule.delete', scheduleId: id })
+  return c.body(null, 204)
+}
+
+export const pause: Handler<typeof routes.pause> = async (c) => {
+  const { db, temporal } = c.var.deps
+  const { id } = c.req.valid('param')
+  const { note } = c.req.valid('json')
+  const row = await requireSchedule(c, id)
+  const by = c.get('actor')
+  await withTemporalDeadline(temporal, () => scheduleHandle(temporal, id).signal(pauseSignal, { note, by }))
+  const updated = row.status === 'completed' ? row : await setScheduleStatus(db, id, 'paused')
+  await audit(db, { actor: by, action: 'schedule.pause', scheduleId: id, detail: note ? { note } : {} })
+  return c.json({ id, status: updated.status }, 200)
+}
+
+export const resume: Handler<typeof routes.resume> = async (c) => {
+  const { db, temporal } = c.var.deps
+  const { id } = c.req.valid('param')
+  const row = await requireSchedule(c, id)
+  const by = c.get('actor')
+  await withTemporalDeadline(temporal, () => scheduleHandle(temporal, id).signal(resumeSignal, { by }))
+  const updated = row.status === 'completed' ? row : await setScheduleStatus(db, id, 'active')
+  await audit(db, { actor: by, action: 'schedule.resume', scheduleId: id })
+  return c.json({ id, status: updated.status }, 200)
+}
+
+export const trigger: Handler<typeof routes.trigger> = async (c) => {
+  const { db, temporal } = c.var.deps
+  const { id } = c.req.valid('param')
+  const { reason } = c.req.valid('json')
+  await requireSchedule(c, id)
+  const by = c.get('actor')
+  const { runId } = await withTemporalDeadline(temporal, () =>
+    // By name: the client's typings reject update definitions whose only argument is optional.
+    scheduleHandle(temporal, id).executeUpdate<{ runId: string }, [TriggerRequest]>(triggerUpdate.name, {
+      args: [{ by, reason }],
+    }),
+  )
+  await audit(db, { actor: by, action: 'schedule.trigger', scheduleId: id, detail: { runId, reason } })
+  return c.json({ runId }, 202)
+}
+
+export const skipNext: Handler<typeof routes.skipNext> = async (c) => {
+  const { db, temporal } = c.var.deps
+  const { id } = c.req.valid('param')
+  await requireSchedule(c, id)
+  await withTemporalDeadline(temporal, () => scheduleHandle(temporal, id).signal(skipNextSignal))
+  await db`UPDATE herald.schedules SET updated_at = now() WHERE id = ${id}`
+  await audit(db, { actor: c.get('actor'), action: 'schedule.skipNext', scheduleId: id })
+  return c.json({ id, accepted: true as const }, 202)
+}
+
+export const dataReady: Handler<typeof routes.dataReady> = async (c) => {
+  const { db, temporal } = c.var.deps
+  const { id } = c.req.valid('param')
+  const notice = c.req.valid('json')
+  await requireSchedule(c, id)
+  await withTemporalDeadline(temporal, () => scheduleHandle(temporal, id).signal(dataReadySignal, notice))
+  await audit(db, { actor: c.get('actor'), action: 'schedule.dataReady', scheduleId: id, detail: notice })
+  return c.json({ id, accepted: true as const }, 202)
+}
+
+export const preview: Handler<typeof routes.preview> = async (c) => {
+  const { deps } = c.var
+  const { id } = c.req.valid('param')
+  const row = await requireSchedule(c, id)
+  const result = await deps.preview(row.spec, { scheduleId: id })
+  const expiresAt = new Date(Date.now() + PREVIEW_LINK_TTL_MS)
+  return c.json(
+    {
+      rowCount: result.rowCount,
+      columns: result.columns,
+      condition: result.condition,
+      attachments: result.attachments.map((a) => ({
+        artifactId: a.artifactId,
+        format: a.format,
+        filename: a.filename,
+        contentType: a.contentType,
+        size: a.size,
+        url: artifactDownloadUrl(c, a.artifactId, expiresAt),
+      })),
+    },
+    200,
+  )
+}

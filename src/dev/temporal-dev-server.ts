@@ -1,0 +1,42 @@
+import { TestWorkflowEnvironment } from '@temporalio/testing'
+import { TEMPORAL_CLI_HINT, temporalCliExecutable } from './temporal-binary.js'
+
+export interface TemporalDevServer {
+  address: string
+  uiUrl: string
+  stop(): Promise<void>
+}
+
+/**
+ * `temporal server start-dev` with its Web UI, persisted to a SQLite file so schedules survive a restart.
+ * The SDK manages the process (and downloads the CLI when none is installed and the internet is reachable).
+ */
+export async function startTemporalDevServer(options: {
+  dbFilename: string
+  port: number
+  uiPort: number
+  namespace: string
+}): Promise<TemporalDevServer> {
+  let env: TestWorkflowEnvironment
+  try {
+    env = await TestWorkflowEnvironment.createLocal({
+      server: {
+        executable: temporalCliExecutable(),
+        dbFilename: options.dbFilename,
+        ip: '127.0.0.1',
+        port: options.port,
+        ui: true,
+        uiPort: options.uiPort,
+        namespace: options.namespace,
+        log: { format: 'pretty', level: 'error' },
+      },
+    })
+  } catch (err) {
+    throw new Error(`${TEMPORAL_CLI_HINT} (${(err as Error).message.split('\n')[0]})`)
+  }
+  return {
+    address: `127.0.0.1:${options.port}`,
+    uiUrl: `http://localhost:${options.uiPort}`,
+    stop: () => env.teardown(),
+  }
+}

@@ -1,0 +1,80 @@
+import type { HeraldActivities } from '../../src/activities/index.js'
+import type {
+  Attachment,
+  DeliveryInput,
+  DeliveryReport,
+  OwnerNotice,
+  QueryInput,
+  QueryResult,
+  RenderInput,
+  RunFinishRecord,
+  RunStartRecord,
+  TickRecord,
+} from '../../src/activities/types.js'
+
+/**
+ * Activities for testing the workflows' timing and decisions in isolation, typed against the real ones
+ * (the dependency-injection pattern): they record every call and return what the test scripts.
+ */
+export interface ScriptedActivities {
+  query?: (input: QueryInput, call: number) => Promise<QueryResult> | QueryResult
+  deliver?: (input: DeliveryInput) => Promise<DeliveryReport> | DeliveryReport
+}
+
+export function result(rowCount: number, fingerprint = `fp-${rowCount}`, revenue?: number): QueryResult {
+  return {
+    rowCount,
+    fingerprint,
+    resultRef: 'artifact-1',
+    columns: [{ name: 'revenue', type: 'number' }],
+    numericColumns:
+      revenue === undefined ? {} : { revenue: { count: rowCount, sum: revenue, min: revenue, max: revenue } },
+  }
+}
+
+export function createFakeActivities(script: ScriptedActivities = {}) {
+  const calls = {
+    runQuery: [] as QueryInput[],
+    renderReport: [] as RenderInput[],
+    deliverReport: [] as DeliveryInput[],
+    notifyOwners: [] as OwnerNotice[],
+    recordRunStarted: [] as RunStartRecord[],
+    recordRunFinished: [] as RunFinishRecord[],
+    recordTick: [] as TickRecord[],
+  }
+  const activities = {
+    async runQuery(input: QueryInput) {
+      calls.runQuery.push(input)
+      return script.query ? script.query(input, calls.runQuery.length) : result(3)
+    },
+    async renderReport(input: RenderInput): Promise<Attachment> {
+      calls.renderReport.push(input)
+      return { artifactId: `a-${input.format}`, format: input.format, filename: `r.${input.format}`, contentType: 'x', size: 1 }
+    },
+    async deliverReport(input: DeliveryInput): Promise<DeliveryReport> {
+      calls.deliverReport.push(input)
+      if (script.deliver) return script.deliver(input)
+      const emails = input.recipients.to
+      return {
+        recipients: emails.map((email) => ({ email, status: 'sent' as const })),
+        sent: emails.length,
+        alreadySent: 0,
+        suppressed: 0,
+        permanentlyFailed: 0,
+      }
+    },
+    async notifyOwners(notice: OwnerNotice) {
+      calls.notifyOwners.push(notice)
+    },
+    async recordRunStarted(record: RunStartRecord) {
+      calls.recordRunStarted.push(record)
+    },
+    async recordRunFinished(record: RunFinishRecord) {
+      calls.recordRunFinished.push(record)
+    },
+    async recordTick(record: TickRecord) {
+      calls.recordTick.push(record)
+    },
+  } satisfies Partial<HeraldActivities>
+  return { activities, calls }
+}
