@@ -41,7 +41,8 @@ export async function baselinePdf(rows: number, path: string): Promise<number> {
     const row = benchRow(i)
     let x = 40
     for (let c = 0; c < row.length; c++) {
-      const text = typeof row[c] === 'number' ? (row[c] as number).toFixed(RIGHT[c] && c === 4 ? 2 : 0) : String(row[c])
+      const text =
+        typeof row[c] === 'number' ? (row[c] as number).toFixed(RIGHT[c] && c === 4 ? 2 : 0) : String(row[c])
       const at = RIGHT[c] ? x + WIDTHS[c]! - doc.widthOfString(text) : x
       doc.text(text, at, y, { lineBreak: false })
       x += WIDTHS[c]! + 8

@@ -40,5 +40,9 @@ const work =
       ? () => baselineXlsx(rows, join(dir, 'baseline.xlsx'))
       : () => baselinePdf(rows, join(dir, 'baseline.pdf'))
 
-const result = await measure(kind === 'herald' ? `Herald ${format}` : `raw ${format === 'xlsx' ? 'exceljs' : 'pdfkit'}`, rows, work)
+const result = await measure(
+  kind === 'herald' ? `Herald ${format}` : `raw ${format === 'xlsx' ? 'exceljs' : 'pdfkit'}`,
+  rows,
+  work,
+)
 process.stdout.write(`${JSON.stringify(result)}\n`)

@@ -77,6 +77,8 @@ export interface Measurement {
   label: string
   rows: number
   wallMs: number
+  /** CPU time of this process (all threads) during the render: steadier than wall time on a busy machine. */
+  cpuMs: number
   peakRssMb: number
   maxStallMs: number
   bytes: number
@@ -85,7 +87,11 @@ export interface Measurement {
 const PROBE_MS = 5
 
 /** Runs `work` and reports wall time, peak RSS of this process and the longest event-loop stall. */
-export async function measure(label: string, rows: number, work: () => Promise<number>): Promise<Measurement> {
+export async function measure(
+  label: string,
+  rows: number,
+  work: () => Promise<number>,
+): Promise<Measurement> {
   // A drift probe: a timer due every PROBE_MS that fires late by however long the loop was blocked.
   let maxStallMs = 0
   let last = performance.now()
@@ -96,9 +102,19 @@ export async function measure(label: string, rows: number, work: () => Promise<n
   }, PROBE_MS)
   await new Promise((resolve) => setTimeout(resolve, 3 * PROBE_MS)) // let the probe start ticking
   const started = performance.now()
+  const cpuBefore = process.cpuUsage()
   const bytes = await work()
   const wallMs = performance.now() - started
+  const cpu = process.cpuUsage(cpuBefore)
   await new Promise((resolve) => setTimeout(resolve, 3 * PROBE_MS)) // and record a stall at the very end
   clearInterval(probe)
-  return { label, rows, wallMs, peakRssMb: process.resourceUsage().maxRSS / 1024, maxStallMs, bytes }
+  return {
+    label,
+    rows,
+    wallMs,
+    cpuMs: (cpu.user + cpu.system) / 1000,
+    peakRssMb: process.resourceUsage().maxRSS / 1024,
+    maxStallMs,
+    bytes,
+  }
 }

@@ -34,29 +34,36 @@ async function writeRows(path: string, rows: number) {
       chunk = ''
     }
   }
-  await new Promise<void>((resolve, reject) => out.end((error?: Error | null) => (error ? reject(error) : resolve())))
+  await new Promise<void>((resolve, reject) =>
+    out.end((error?: Error | null) => (error ? reject(error) : resolve())),
+  )
 }
 
 async function child(kind: 'baseline' | 'herald', format: 'xlsx' | 'pdf', rows: number, dir: string) {
-  const { stdout } = await run(process.execPath, ['--import', 'tsx', CHILD, kind, format, String(rows), dir], {
-    maxBuffer: 1 << 20,
-  })
+  const { stdout } = await run(
+    process.execPath,
+    ['--import', 'tsx', CHILD, kind, format, String(rows), dir],
+    {
+      maxBuffer: 1 << 20,
+    },
+  )
   return JSON.parse(stdout.trim().split('\n').pop()!) as Measurement
 }
 
 function table(results: [Measurement, Measurement][]): string {
   const lines = [
-    '| renderer | rows | wall s | rows/s | peak RSS MB | longest stall ms | output MB | time vs raw | rows/s vs raw |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+    '| renderer | rows | wall s | CPU s | rows/s | peak RSS MB | longest stall ms | output MB | time vs raw | CPU vs raw | rows/s vs raw |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   ]
   for (const [raw, herald] of results) {
     for (const m of [raw, herald]) {
       const ratio = m === raw ? '1.00×' : `${(herald.wallMs / raw.wallMs).toFixed(2)}×`
+      const cpu = m === raw ? '1.00×' : `${(herald.cpuMs / raw.cpuMs).toFixed(2)}×`
       const speed = m === raw ? '1.00×' : `${(raw.wallMs / herald.wallMs).toFixed(2)}×`
       lines.push(
-        `| ${m.label} | ${m.rows.toLocaleString('en-US')} | ${(m.wallMs / 1000).toFixed(1)} | ` +
+        `| ${m.label} | ${m.rows.toLocaleString('en-US')} | ${(m.wallMs / 1000).toFixed(1)} | ${(m.cpuMs / 1000).toFixed(1)} | ` +
           `${Math.round(m.rows / (m.wallMs / 1000)).toLocaleString('en-US')} | ${m.peakRssMb.toFixed(0)} | ` +
-          `${m.maxStallMs.toFixed(0)} | ${(m.bytes / 1e6).toFixed(1)} | ${ratio} | ${speed} |`,
+          `${m.maxStallMs.toFixed(0)} | ${(m.bytes / 1e6).toFixed(1)} | ${ratio} | ${cpu} | ${speed} |`,
       )
     }
   }

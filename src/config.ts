@@ -26,7 +26,10 @@ const configSchema = z.object({
   TEMPORAL_ADDRESS: optionalUrl,
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   TEMPORAL_TASK_QUEUE: z.string().min(1).default('herald'),
-  TEMPORAL_TLS: z.enum(['true', 'false', '']).optional().transform((v) => v === 'true'),
+  TEMPORAL_TLS: z
+    .enum(['true', 'false', ''])
+    .optional()
+    .transform((v) => v === 'true'),
   TEMPORAL_TLS_CERT_PATH: optionalUrl,
   TEMPORAL_TLS_KEY_PATH: optionalUrl,
   TEMPORAL_API_KEY: optionalUrl,

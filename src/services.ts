@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
 import { join, resolve } from 'node:path'
-import type { ActivityDeps } from './activities/index.js'
 import { DataSources } from './activities/data/data-sources.js'
+import type { ActivityDeps } from './activities/index.js'
 import { LocalArtifactStore } from './activities/local-artifact-store.js'
 import { createMailer } from './activities/mail/smtp-transport.js'
 import { type Config, ConfigError } from './config.js'
@@ -38,7 +38,15 @@ export async function openServices(config: Config): Promise<Services> {
   const mailer = createMailer({ smtpUrl: config.SMTP_URL, from: config.MAIL_FROM })
   return {
     db,
-    activityDeps: { db, dataSources, artifacts, mailer, config, publicUrl: publicUrl(config), secret: signingSecret(config) },
+    activityDeps: {
+      db,
+      dataSources,
+      artifacts,
+      mailer,
+      config,
+      publicUrl: publicUrl(config),
+      secret: signingSecret(config),
+    },
     async close() {
       mailer.close()
       await dataSources.close()

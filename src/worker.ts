@@ -7,7 +7,9 @@ import { openServices, type Services } from './services.js'
 import { connectWorker } from './temporal/connection.js'
 
 /** The workflows live in their own bundle; the worker loads source (.ts) in dev and tests, .js when compiled. */
-export const workflowsPath = fileURLToPath(new URL(`./workflows/index${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url))
+export const workflowsPath = fileURLToPath(
+  new URL(`./workflows/index${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url),
+)
 
 export interface HeraldWorkerOptions {
   config: Config
@@ -17,7 +19,12 @@ export interface HeraldWorkerOptions {
 }
 
 /** A worker for Herald's task queue with every workflow and activity registered. */
-export function createWorker({ config, connection, services, workflowBundle }: HeraldWorkerOptions): Promise<Worker> {
+export function createWorker({
+  config,
+  connection,
+  services,
+  workflowBundle,
+}: HeraldWorkerOptions): Promise<Worker> {
   return Worker.create({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
@@ -34,7 +41,9 @@ async function run(): Promise<void> {
   const services = await openServices(config)
   const connection = await connectWorker(config)
   const worker = await createWorker({ config, connection, services })
-  console.log(`Herald worker polling task queue "${config.TEMPORAL_TASK_QUEUE}" on ${config.TEMPORAL_ADDRESS ?? 'localhost:7233'}`)
+  console.log(
+    `Herald worker polling task queue "${config.TEMPORAL_TASK_QUEUE}" on ${config.TEMPORAL_ADDRESS ?? 'localhost:7233'}`,
+  )
   try {
     await worker.run()
   } finally {

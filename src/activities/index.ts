@@ -1,8 +1,8 @@
 import type { Config } from '../config.js'
 import type { Database } from '../db/client.js'
 import type { ArtifactStore } from './artifact-store.js'
-import { createDataActivities } from './data/run-query.js'
 import type { DataSources } from './data/data-sources.js'
+import { createDataActivities } from './data/run-query.js'
 import { createLedgerActivities } from './ledger/index.js'
 import { createMailActivities } from './mail/deliver.js'
 import type { Mailer } from './mail/smtp-transport.js'
@@ -33,7 +33,10 @@ export function createActivities(deps: ActivityDeps) {
       mailer: deps.mailer,
       publicUrl: deps.publicUrl,
       secret: deps.secret,
-      limits: { maxAttachmentBytes: deps.config.MAX_ATTACHMENT_BYTES, maxMessageBytes: deps.config.MAX_MESSAGE_BYTES },
+      limits: {
+        maxAttachmentBytes: deps.config.MAX_ATTACHMENT_BYTES,
+        maxMessageBytes: deps.config.MAX_MESSAGE_BYTES,
+      },
     }),
     ...createLedgerActivities({ db: deps.db }),
   }

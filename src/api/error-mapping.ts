@@ -75,6 +75,16 @@ function applicationFailureOf(err: unknown): ApplicationFailure | undefined {
   return undefined
 }
 
+/** The workflow's validator attaches `[{ path, message }]` as the failure's first detail. */
+function invalidScheduleErrors(failure: ApplicationFailure): { path: string; message: string }[] {
+  const [first] = failure.details ?? []
+  const valid =
+    Array.isArray(first) && first.every((e) => typeof e?.path === 'string' && typeof e?.message === 'string')
+  return valid
+    ? first.map((e: { path: string; message: string }) => ({ path: e.path, message: e.message }))
+    : [{ path: '', message: failure.message }]
+}
+
 const unavailable = (kind: ProblemKindName, detail: string): Mapped => ({
   kind,
   detail,
@@ -97,8 +107,9 @@ export function classifyError(err: unknown): Mapped | undefined {
   }
   if (err instanceof WorkflowUpdateFailedError) {
     const failure = applicationFailureOf(err.cause)
-    if (failure?.type === INVALID_SCHEDULE)
-      return { kind: 'validation', detail: failure.message, errors: [{ path: '', message: failure.message }] }
+    if (failure?.type === INVALID_SCHEDULE) {
+      return { kind: 'validation', detail: failure.message, errors: invalidScheduleErrors(failure) }
+    }
     return {
       kind: 'conflict',
       detail: `the schedule rejected the update: ${err.cause?.message ?? err.message}`,

@@ -48,7 +48,10 @@ async function run(): Promise<void> {
   })
   if (config.API_KEYS.length === 0) logger.warn('API_KEYS is not set: every protected route answers 401')
   const server = serve({ fetch: app.fetch, port: config.API_PORT }, (info) => {
-    logger.info({ port: info.port }, `Herald API on http://localhost:${info.port}${API_BASE} (docs at ${API_BASE}/docs)`)
+    logger.info(
+      { port: info.port },
+      `Herald API on http://localhost:${info.port}${API_BASE} (docs at ${API_BASE}/docs)`,
+    )
   })
   const shutdown = () => {
     server.close(async () => {

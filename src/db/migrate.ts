@@ -13,7 +13,9 @@ export async function migrate(sql: Sql): Promise<string[]> {
   await sql.begin(async (tx) => {
     await tx`SELECT pg_advisory_xact_lock(${MIGRATION_LOCK})`
     await tx`CREATE TABLE IF NOT EXISTS public.herald_migrations (name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`
-    const done = new Set((await tx<{ name: string }[]>`SELECT name FROM public.herald_migrations`).map((r) => r.name))
+    const done = new Set(
+      (await tx<{ name: string }[]>`SELECT name FROM public.herald_migrations`).map((r) => r.name),
+    )
     for (const file of files) {
       if (done.has(file)) continue
       await tx.unsafe(await readFile(MIGRATIONS_DIR + file, 'utf8'))

@@ -101,13 +101,17 @@ function evaluateLeaf(condition: LeafCondition, ctx: ConditionContext): Conditio
       return { send: true, reason: 'always' }
     case 'rowCount': {
       const send = compare(result.rowCount, condition.op, condition.value)
-      return { send, reason: `row count ${result.rowCount} ${send ? '' : 'not '}${condition.op} ${condition.value}` }
+      return {
+        send,
+        reason: `row count ${result.rowCount} ${send ? '' : 'not '}${condition.op} ${condition.value}`,
+      }
     }
     case 'metric': {
       const stats = result.numericColumns[condition.column]
       if (!stats) return { send: false, reason: `column "${condition.column}" is missing or not numeric` }
       const value = aggregate(stats, condition.aggregate)
-      if (value === null) return { send: false, reason: `${condition.aggregate}(${condition.column}) has no values` }
+      if (value === null)
+        return { send: false, reason: `${condition.aggregate}(${condition.column}) has no values` }
       const send = compare(value, condition.op, condition.value)
       const shown = Math.round(value * 1000) / 1000
       return {
@@ -116,7 +120,8 @@ function evaluateLeaf(condition: LeafCondition, ctx: ConditionContext): Conditio
       }
     }
     case 'resultsChanged': {
-      if (ctx.previousFingerprint === undefined) return { send: true, reason: 'first result (no previous run)' }
+      if (ctx.previousFingerprint === undefined)
+        return { send: true, reason: 'first result (no previous run)' }
       const send = ctx.previousFingerprint !== result.fingerprint
       return { send, reason: send ? 'results changed since last run' : 'results unchanged since last run' }
     }
@@ -143,7 +148,8 @@ export function evaluateCondition(condition: Condition, ctx: ConditionContext): 
 /** True when the condition can only be met by a failed query, so the run mails the owners an error report. */
 export function wantsErrorReport(condition: Condition): boolean {
   if (condition.type === 'onError') return true
-  if (condition.type === 'all' || condition.type === 'any') return condition.conditions.some((c) => c.type === 'onError')
+  if (condition.type === 'all' || condition.type === 'any')
+    return condition.conditions.some((c) => c.type === 'onError')
   return false
 }
 

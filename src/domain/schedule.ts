@@ -37,7 +37,10 @@ const HEADER_NAME = /^X-[A-Za-z0-9-]{1,60}$/
 const scalarParam = z.union([z.string().max(10_000), z.number(), z.boolean(), z.null()])
 
 export const querySchema = z.object({
-  dataSource: z.string().regex(/^[a-z][a-z0-9_]{0,62}$/).default('default'),
+  dataSource: z
+    .string()
+    .regex(/^[a-z][a-z0-9_]{0,62}$/)
+    .default('default'),
   sql: z
     .string()
     .min(1)
@@ -129,7 +132,8 @@ const WRITE_KEYWORDS =
 export function unsafeSqlReason(sql: string): string | undefined {
   const code = stripSqlLiterals(sql).trim().replace(/;\s*$/, '')
   if (code.includes(';')) return 'query must be a single statement (no ";")'
-  if (!/^(select|with|values|table)\b/i.test(code)) return 'query must start with SELECT, WITH, VALUES or TABLE'
+  if (!/^(select|with|values|table)\b/i.test(code))
+    return 'query must start with SELECT, WITH, VALUES or TABLE'
   const keyword = WRITE_KEYWORDS.exec(code)
   if (keyword) return `query must be read-only; "${keyword[1]!.toUpperCase()}" is not allowed`
   return undefined

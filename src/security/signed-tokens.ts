@@ -49,7 +49,8 @@ export function createArtifactSignature(secret: string, artifactId: string, expi
 /** The artifact id the signature grants, if it is genuine and not expired at `now`. */
 export function verifyArtifactSignature(secret: string, artifactId: string, sig: string, now = new Date()) {
   const data = decode(secret, 'artifact', sig) as { a?: unknown; x?: unknown } | undefined
-  if (!data || data.a !== artifactId || typeof data.x !== 'number') return { ok: false as const, reason: 'invalid' }
+  if (!data || data.a !== artifactId || typeof data.x !== 'number')
+    return { ok: false as const, reason: 'invalid' }
   if (data.x * 1000 < now.getTime()) return { ok: false as const, reason: 'expired' }
   return { ok: true as const, expiresAt: new Date(data.x * 1000) }
 }

@@ -30,7 +30,11 @@ export async function connectWorker(config: Config, address = config.TEMPORAL_AD
   return NativeConnection.connect(await connectionOptions(config, address))
 }
 
-export function workflowUiUrl(uiBase: string | undefined, namespace: string, workflowId: string): string | undefined {
+export function workflowUiUrl(
+  uiBase: string | undefined,
+  namespace: string,
+  workflowId: string,
+): string | undefined {
   if (!uiBase) return undefined
   return `${uiBase.replace(/\/$/, '')}/namespaces/${encodeURIComponent(namespace)}/workflows/${encodeURIComponent(workflowId)}`
 }

@@ -12,20 +12,38 @@ export const QUERY_POLICY: ActivityOptions = {
   // The query's own statement_timeout is shorter; this bounds connecting and streaming the result.
   startToCloseTimeout: '15 minutes',
   heartbeatTimeout: '1 minute',
-  retry: { initialInterval: '5s', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 4, nonRetryableErrorTypes },
+  retry: {
+    initialInterval: '5s',
+    backoffCoefficient: 2,
+    maximumInterval: '1 minute',
+    maximumAttempts: 4,
+    nonRetryableErrorTypes,
+  },
 }
 
 export const RENDER_POLICY: ActivityOptions = {
   startToCloseTimeout: '30 minutes',
   heartbeatTimeout: '2 minutes',
-  retry: { initialInterval: '5s', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 3, nonRetryableErrorTypes },
+  retry: {
+    initialInterval: '5s',
+    backoffCoefficient: 2,
+    maximumInterval: '1 minute',
+    maximumAttempts: 3,
+    nonRetryableErrorTypes,
+  },
 }
 
 export const DELIVERY_POLICY: ActivityOptions = {
   startToCloseTimeout: '30 minutes',
   heartbeatTimeout: '2 minutes',
   // An SMTP outage is retried for about an hour; the delivery ledger makes every retry skip what was already sent.
-  retry: { initialInterval: '10s', backoffCoefficient: 2, maximumInterval: '10 minutes', maximumAttempts: 10, nonRetryableErrorTypes },
+  retry: {
+    initialInterval: '10s',
+    backoffCoefficient: 2,
+    maximumInterval: '10 minutes',
+    maximumAttempts: 10,
+    nonRetryableErrorTypes,
+  },
 }
 
 export const LEDGER_POLICY: ActivityOptions = {
@@ -35,5 +53,11 @@ export const LEDGER_POLICY: ActivityOptions = {
 
 export const NOTIFY_POLICY: ActivityOptions = {
   startToCloseTimeout: '2 minutes',
-  retry: { initialInterval: '10s', backoffCoefficient: 2, maximumInterval: '5 minutes', maximumAttempts: 6, nonRetryableErrorTypes },
+  retry: {
+    initialInterval: '10s',
+    backoffCoefficient: 2,
+    maximumInterval: '5 minutes',
+    maximumAttempts: 6,
+    nonRetryableErrorTypes,
+  },
 }

@@ -1,4 +1,9 @@
-import { ActivityFailure, ApplicationFailure, ChildWorkflowFailure, TimeoutFailure } from '@temporalio/workflow'
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  ChildWorkflowFailure,
+  TimeoutFailure,
+} from '@temporalio/workflow'
 
 /** The most specific human message in a Temporal failure chain, e.g. PostgreSQL's error text for a bad query. */
 export function failureMessage(err: unknown): string {

@@ -27,7 +27,7 @@ export const dataReadySignal = defineSignal<[DataReadyNotice]>('dataReady')
 /** Replaces the schedule's definition; the validator rejects bad input before anything changes. */
 export const updateScheduleUpdate = defineUpdate<ScheduleSpec, [ScheduleSpecInput]>('updateSchedule')
 /** Starts a run now (also while paused) and returns its id. */
-export const triggerUpdate = defineUpdate<{ runId: string }, [TriggerRequest?]>('trigger')
+export const triggerUpdate = defineUpdate<{ runId: string }, [TriggerRequest]>('trigger')
 export const stateQuery = defineQuery<ScheduleState>('state')
 
 export interface RunSummary {

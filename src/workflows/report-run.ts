@@ -11,7 +11,13 @@ import type {
 } from '../activities/types.js'
 import { describeCondition, evaluateCondition, wantsErrorReport } from '../domain/conditions.js'
 import type { ScheduleSpec } from '../domain/schedule.js'
-import { DELIVERY_POLICY, LEDGER_POLICY, NOTIFY_POLICY, QUERY_POLICY, RENDER_POLICY } from './activity-policies.js'
+import {
+  DELIVERY_POLICY,
+  LEDGER_POLICY,
+  NOTIFY_POLICY,
+  QUERY_POLICY,
+  RENDER_POLICY,
+} from './activity-policies.js'
 import { failureMessage } from './failure-message.js'
 import { type PreviousResult, withinGracePeriod } from './previous-result.js'
 
@@ -48,7 +54,11 @@ export interface ReportRunResult {
 export async function reportRun(input: ReportRunInput): Promise<ReportRunResult> {
   const { run, spec, previous } = input
   const steps: RunStep[] = []
-  const finish = async (record: Omit<RunFinishRecord, 'runId' | 'steps'>, next = previous, ownersNotified = false) => {
+  const finish = async (
+    record: Omit<RunFinishRecord, 'runId' | 'steps'>,
+    next = previous,
+    ownersNotified = false,
+  ) => {
     const failed = record.status === 'failed' || record.status === 'partial'
     if (failed && spec.notifyOwnersOnFailure && !ownersNotified) {
       await notifyOwnersSafely(run, spec.owners, record.error ?? record.reason ?? record.status, steps)
@@ -93,12 +103,20 @@ export async function reportRun(input: ReportRunInput): Promise<ReportRunResult>
     if (outcome.send && wantsErrorReport(spec.condition)) {
       steps.push({ name: 'condition', status: 'ok', detail: outcome.reason })
       await notifyOwnersSafely(run, spec.owners, queryError ?? 'query failed', steps)
-      return finish({ status: 'failed', reason: 'query failed; owners notified (onError)', error: queryError }, previous, true)
+      return finish(
+        { status: 'failed', reason: 'query failed; owners notified (onError)', error: queryError },
+        previous,
+        true,
+      )
     }
     return finish({ status: 'failed', reason: 'query failed', error: queryError })
   }
 
-  const next: PreviousResult = { ...previous, fingerprint: result.fingerprint, conditionWasTrue: outcome.send }
+  const next: PreviousResult = {
+    ...previous,
+    fingerprint: result.fingerprint,
+    conditionWasTrue: outcome.send,
+  }
   const summary = { rowCount: result.rowCount, fingerprint: result.fingerprint, conditionSend: outcome.send }
   if (!outcome.send) {
     steps.push({ name: 'condition', status: 'skipped', detail: outcome.reason })
@@ -127,7 +145,11 @@ export async function reportRun(input: ReportRunInput): Promise<ReportRunResult>
         }),
       ),
     )
-    steps.push({ name: 'render', status: 'ok', detail: attachments.map((a) => `${a.filename} (${a.size} B)`).join(', ') })
+    steps.push({
+      name: 'render',
+      status: 'ok',
+      detail: attachments.map((a) => `${a.filename} (${a.size} B)`).join(', '),
+    })
   } catch (err) {
     const error = failureMessage(err)
     steps.push({ name: 'render', status: 'failed', detail: error })

@@ -2,7 +2,14 @@ import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common'
 import * as wf from '@temporalio/workflow'
 import type { HeraldActivities } from '../activities/index.js'
 import type { RunContext, RunTrigger, TickRecord } from '../activities/types.js'
-import { fireTimesBetween, jitterMs, nextFireTime, nextFireTimes, previousFireTime, toZonedIso } from '../domain/cron.js'
+import {
+  fireTimesBetween,
+  jitterMs,
+  nextFireTime,
+  nextFireTimes,
+  previousFireTime,
+  toZonedIso,
+} from '../domain/cron.js'
 import { type ScheduleSpec, type ScheduleSpecInput, scheduleSpecSchema } from '../domain/schedule.js'
 import { LEDGER_POLICY, NOTIFY_POLICY } from './activity-policies.js'
 import { failureMessage } from './failure-message.js'
@@ -26,7 +33,7 @@ const { recordTick, recordRunFinished } = wf.proxyActivities<HeraldActivities>(L
 const { notifyOwners } = wf.proxyActivities<HeraldActivities>(NOTIFY_POLICY)
 
 /** A tick up to this late is on time; later ones are catch-up runs, or missed beyond the catch-up window. */
-const ON_TIME_TOLERANCE_MS = 60_000
+const ON_TIME_TOLERANCE_MS = 10_000
 /** Bounds replay cost and history size: the schedule continues as new after this many ticks at the latest. */
 const MAX_TICKS_PER_EXECUTION = 200
 const MISSED_TICKS_RECORDED_ONE_BY_ONE = 50
@@ -37,6 +44,8 @@ export interface ReportScheduleInput {
   scheduleId: string
   spec: ScheduleSpecInput
   state?: ScheduleCarryState
+  /** Continue as new after this many ticks (default 200); lower in tests. */
+  maxTicksPerExecution?: number
 }
 
 /**
@@ -44,7 +53,12 @@ export interface ReportScheduleInput {
  * next cron tick in the schedule's timezone, starts a `reportRun` child per tick, and answers messages meanwhile.
  */
 export async function reportSchedule(input: ReportScheduleInput): Promise<ScheduleState> {
-  const schedule = new ReportSchedule(input.scheduleId, parseSpec(input.spec), input.state)
+  const schedule = new ReportSchedule(
+    input.scheduleId,
+    parseSpec(input.spec),
+    input.state,
+    input.maxTicksPerExecution ?? MAX_TICKS_PER_EXECUTION,
+  )
   schedule.listen()
   return schedule.run()
 }
@@ -72,6 +86,7 @@ class ReportSchedule {
     private readonly scheduleId: string,
     private spec: ScheduleSpec,
     state: ScheduleCarryState | undefined,
+    private readonly maxTicksPerExecution: number,
   ) {
     this.state = state ?? initialState(workflowNow().toISOString())
   }
@@ -123,7 +138,12 @@ class ReportSchedule {
       if (idle && this.shouldContinueAsNew()) {
         await wf.condition(wf.allHandlersFinished)
         await this.flushRecords()
-        return wf.continueAsNew<typeof reportSchedule>({ scheduleId: this.scheduleId, spec: this.spec, state: this.state })
+        return wf.continueAsNew<typeof reportSchedule>({
+          scheduleId: this.scheduleId,
+          spec: this.spec,
+          state: this.state,
+          maxTicksPerExecution: this.maxTicksPerExecution,
+        })
       }
 
       this.wake = false
@@ -137,7 +157,7 @@ class ReportSchedule {
   }
 
   private shouldContinueAsNew(): boolean {
-    return wf.workflowInfo().continueAsNewSuggested || this.ticksThisExecution >= MAX_TICKS_PER_EXECUTION
+    return wf.workflowInfo().continueAsNewSuggested || this.ticksThisExecution >= this.maxTicksPerExecution
   }
 
   private wakeUp(): void {
@@ -169,7 +189,11 @@ class ReportSchedule {
     const newest = toRun.at(-1)
     if (this.spec.catchup.mode === 'latest' && newest && toRun.length > 1) {
       for (const t of toRun.slice(0, -1)) {
-        this.recordTick(t, 'skipped', `catch-up: superseded by the tick at ${newest.toISOString()} (mode latest)`)
+        this.recordTick(
+          t,
+          'skipped',
+          `catch-up: superseded by the tick at ${newest.toISOString()} (mode latest)`,
+        )
       }
       toRun = [newest]
     }
@@ -179,7 +203,10 @@ class ReportSchedule {
   private recordMissed(missed: Date[], windowMs: number): void {
     const reason = (t: Date) =>
       `missed: ${Math.round((workflowNowMs() - t.getTime()) / 60_000)} min late (worker or server down), outside the ${windowMs / 60_000} min catch-up window`
-    const oneByOne = missed.length <= MISSED_TICKS_RECORDED_ONE_BY_ONE ? missed : missed.slice(0, MISSED_TICKS_RECORDED_ONE_BY_ONE - 1)
+    const oneByOne =
+      missed.length <= MISSED_TICKS_RECORDED_ONE_BY_ONE
+        ? missed
+        : missed.slice(0, MISSED_TICKS_RECORDED_ONE_BY_ONE - 1)
     for (const t of oneByOne) this.recordTick(t, 'missed', reason(t))
     const rest = missed.slice(oneByOne.length)
     const first = rest[0]
@@ -205,7 +232,13 @@ class ReportSchedule {
 
   private recordTick(fireTime: Date, status: 'skipped' | 'missed', reason: string): void {
     const runId = this.runIdFor(fireTime)
-    this.pendingRecords.push({ scheduleId: this.scheduleId, runId, fireTime: fireTime.toISOString(), status, reason })
+    this.pendingRecords.push({
+      scheduleId: this.scheduleId,
+      runId,
+      fireTime: fireTime.toISOString(),
+      status,
+      reason,
+    })
     rememberRun(this.state, { runId, fireTime: fireTime.toISOString(), trigger: 'schedule', status, reason })
   }
 
@@ -220,18 +253,18 @@ class ReportSchedule {
       this.recordTick(fireTime, 'skipped', 'skipNext: this tick was skipped on request')
       return
     }
-    if (this.running.size > 0) {
-      const busy = `overlap: run ${[...this.running][0]} still running`
-      if (this.spec.overlap === 'skip') return this.recordTick(fireTime, 'skipped', `${busy} (policy skip)`)
-      if (this.spec.overlap === 'bufferOne') {
-        if (!this.state.buffered) {
-          this.state.buffered = { fireTime: fireTime.toISOString(), trigger }
-          return
-        }
-        return this.recordTick(fireTime, 'skipped', `${busy} and one tick already buffered (policy bufferOne)`)
-      }
+    if (this.running.size === 0 || this.spec.overlap === 'allow') {
+      this.launch(fireTime, trigger)
+      return
     }
-    this.launch(fireTime, trigger)
+    const busy = `overlap: run ${[...this.running][0]} still running`
+    if (this.spec.overlap === 'bufferOne' && !this.state.buffered) {
+      this.state.buffered = { fireTime: fireTime.toISOString(), trigger }
+    } else if (this.spec.overlap === 'bufferOne') {
+      this.recordTick(fireTime, 'skipped', `${busy} and one tick already buffered (policy bufferOne)`)
+    } else {
+      this.recordTick(fireTime, 'skipped', `${busy} (policy skip)`)
+    }
   }
 
   private startBufferedRunIfIdle(): void {
@@ -309,7 +342,12 @@ class ReportSchedule {
     })
   }
 
-  private async execute(fireTime: Date, trigger: RunTrigger, runId: string, spec: ScheduleSpec): Promise<void> {
+  private async execute(
+    fireTime: Date,
+    trigger: RunTrigger,
+    runId: string,
+    spec: ScheduleSpec,
+  ): Promise<void> {
     const run = this.runContext(fireTime, runId)
     try {
       const dataNotReady = trigger === 'manual' ? undefined : await this.waitForData(spec, run)
@@ -321,7 +359,14 @@ class ReportSchedule {
         parentClosePolicy: 'REQUEST_CANCEL',
       })
       this.state.previous = result.next
-      this.remember({ runId, fireTime: run.fireTime, trigger, status: result.status, reason: result.reason, rowCount: result.rowCount })
+      this.remember({
+        runId,
+        fireTime: run.fireTime,
+        trigger,
+        status: result.status,
+        reason: result.reason,
+        rowCount: result.rowCount,
+      })
     } catch (err) {
       if (wf.isCancellation(err)) return
       if (err instanceof WorkflowExecutionAlreadyStartedError) return
@@ -366,7 +411,10 @@ class ReportSchedule {
       nextFireTimes:
         status === 'completed'
           ? []
-          : nextFireTimes(this.spec, from, 5).map((t) => ({ utc: t.toISOString(), local: toZonedIso(t, this.spec.timezone) })),
+          : nextFireTimes(this.spec, from, 5).map((t) => ({
+              utc: t.toISOString(),
+              local: toZonedIso(t, this.spec.timezone),
+            })),
       running: [...this.running],
       buffered: this.state.buffered?.fireTime,
       lastRuns: this.state.lastRuns,

@@ -28,7 +28,10 @@ describe('LocalArtifactStore', () => {
       yield 'Grüße, '
       yield Buffer.from('Łódź\n')
     }
-    const meta = await store.write({ runId: 'run-a', filename: 'greeting.txt', contentType: 'text/plain' }, parts())
+    const meta = await store.write(
+      { runId: 'run-a', filename: 'greeting.txt', contentType: 'text/plain' },
+      parts(),
+    )
     expect(meta).toMatchObject({ runId: 'run-a', filename: 'greeting.txt', contentType: 'text/plain' })
     expect(meta.size).toBe(Buffer.byteLength('Grüße, Łódź\n'))
     expect(meta.id).toMatch(/^[A-Za-z0-9_-]+$/)
@@ -44,10 +47,15 @@ describe('LocalArtifactStore', () => {
 
   it('accepts a Readable and keeps large content out of memory', async () => {
     const chunk = Buffer.alloc(64 * 1024, 'x')
-    const source = Readable.from((function* () {
-      for (let i = 0; i < 64; i++) yield chunk
-    })())
-    const meta = await store.write({ runId: null, filename: 'big.bin', contentType: 'application/octet-stream' }, source)
+    const source = Readable.from(
+      (function* () {
+        for (let i = 0; i < 64; i++) yield chunk
+      })(),
+    )
+    const meta = await store.write(
+      { runId: null, filename: 'big.bin', contentType: 'application/octet-stream' },
+      source,
+    )
     expect(meta.size).toBe(64 * 64 * 1024)
     expect(meta.runId).toBeNull()
   })

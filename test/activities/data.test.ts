@@ -56,7 +56,11 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'herald-data-'))
   artifacts = new LocalArtifactStore({ dir, db })
   dataSources = new DataSources({ default: inject('databaseUrl') })
-  activities = createDataActivities({ dataSources, artifacts, defaults: { maxRows: 100_000, timeoutMs: 30_000 } })
+  activities = createDataActivities({
+    dataSources,
+    artifacts,
+    defaults: { maxRows: 100_000, timeoutMs: 30_000 },
+  })
   await db.unsafe(`CREATE SCHEMA IF NOT EXISTS data_test;
     DROP TABLE IF EXISTS data_test.readings;
     CREATE TABLE data_test.readings (id int PRIMARY KEY, value numeric(10, 2) NOT NULL)`)
@@ -149,7 +153,9 @@ describe('runQuery', () => {
 
   it('runs in the schedule timezone so date casts follow the local calendar', async () => {
     // 23:30 UTC on 29 Feb is already 1 March in Berlin.
-    const result = await activities.runQuery(input(`SELECT (TIMESTAMPTZ '2024-02-29 23:30:00+00')::date AS day`))
+    const result = await activities.runQuery(
+      input(`SELECT (TIMESTAMPTZ '2024-02-29 23:30:00+00')::date AS day`),
+    )
     expect(await rowsOf(result.resultRef)).toEqual([['2024-03-01']])
   })
 
@@ -167,7 +173,9 @@ describe('runQuery', () => {
   })
 
   it('streams results larger than one cursor batch', async () => {
-    const result = await activities.runQuery(input('SELECT g, g * 2 AS twice FROM generate_series(1, 2500) g'))
+    const result = await activities.runQuery(
+      input('SELECT g, g * 2 AS twice FROM generate_series(1, 2500) g'),
+    )
     expect(result.rowCount).toBe(2500)
     const rows = await rowsOf(result.resultRef)
     expect(rows).toHaveLength(2500)
@@ -201,7 +209,9 @@ describe('runQuery', () => {
     it('rejects a data-modifying CTE', async () => {
       const failure = await failureOf(
         activities.runQuery(
-          input(`WITH added AS (INSERT INTO demo.regions VALUES (99, 'Nowhere', 'XX') RETURNING id) SELECT * FROM added`),
+          input(
+            `WITH added AS (INSERT INTO demo.regions VALUES (99, 'Nowhere', 'XX') RETURNING id) SELECT * FROM added`,
+          ),
         ),
       )
       expect(failure.type).toBe(BusinessError.QueryNotReadOnly)
@@ -224,7 +234,11 @@ describe('runQuery', () => {
     it('does not let session settings leak into the pooled connection', async () => {
       const single = new DataSources({ default: inject('databaseUrl') }, { maxConnections: 1 })
       try {
-        const own = createDataActivities({ dataSources: single, artifacts, defaults: { maxRows: 10, timeoutMs: 10_000 } })
+        const own = createDataActivities({
+          dataSources: single,
+          artifacts,
+          defaults: { maxRows: 10, timeoutMs: 10_000 },
+        })
         await own.runQuery(input(`SELECT set_config('search_path', 'nowhere', false)`))
         const after = await own.runQuery(input("SELECT current_setting('search_path')"))
         expect(await rowsOf(after.resultRef)).toEqual([['"$user", public']])
@@ -249,7 +263,9 @@ describe('runQuery', () => {
   })
 
   it('allows exactly the row cap', async () => {
-    const result = await activities.runQuery(input('SELECT g FROM generate_series(1, 1000) g', { maxRows: 1000 }))
+    const result = await activities.runQuery(
+      input('SELECT g FROM generate_series(1, 1000) g', { maxRows: 1000 }),
+    )
     expect(result.rowCount).toBe(1000)
   })
 
@@ -280,7 +296,11 @@ describe('runQuery', () => {
   it('keeps connection failures retryable', async () => {
     const unreachable = new DataSources({ default: 'postgres://herald:herald@127.0.0.1:1/none' })
     try {
-      const own = createDataActivities({ dataSources: unreachable, artifacts, defaults: { maxRows: 10, timeoutMs: 5000 } })
+      const own = createDataActivities({
+        dataSources: unreachable,
+        artifacts,
+        defaults: { maxRows: 10, timeoutMs: 5000 },
+      })
       const error = await own.runQuery(input('SELECT 1')).then(
         () => undefined,
         (e: unknown) => e,

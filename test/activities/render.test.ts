@@ -42,7 +42,11 @@ async function runQuery(sql: string): Promise<QueryResult> {
   return query({ run, query: { dataSource: 'default', sql, params: {} } })
 }
 
-function renderInput(result: QueryResult, format: ReportFormat, extra: Partial<RenderInput> = {}): RenderInput {
+function renderInput(
+  result: QueryResult,
+  format: ReportFormat,
+  extra: Partial<RenderInput> = {},
+): RenderInput {
   return {
     run,
     format,
@@ -64,7 +68,11 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'herald-render-'))
   artifacts = new LocalArtifactStore({ dir, db })
   dataSources = new DataSources({ default: inject('databaseUrl') })
-  query = createDataActivities({ dataSources, artifacts, defaults: { maxRows: 10_000, timeoutMs: 30_000 } }).runQuery
+  query = createDataActivities({
+    dataSources,
+    artifacts,
+    defaults: { maxRows: 10_000, timeoutMs: 30_000 },
+  }).runQuery
   render = createRenderActivities({ artifacts }).renderReport
 })
 
@@ -109,7 +117,9 @@ describe('PDF', () => {
   it('formats numbers, dates and times for reading', async () => {
     const result = await runQuery(`SELECT 1234567.5::numeric AS revenue, 9876543::int8 AS units,
       TIMESTAMPTZ '2024-07-01 10:05:00+00' AS at, DATE '2024-07-01' AS day, 'Øresund' AS region`)
-    const pdf = await getDocumentProxy(new Uint8Array(await contentOf(await render(renderInput(result, 'pdf')))))
+    const pdf = await getDocumentProxy(
+      new Uint8Array(await contentOf(await render(renderInput(result, 'pdf')))),
+    )
     const { text } = await extractText(pdf, { mergePages: true })
     expect(text).toContain('1,234,567.50')
     expect(text).toContain('9,876,543')
@@ -120,7 +130,9 @@ describe('PDF', () => {
 
   it('says so when there are no rows', async () => {
     const result = await runQuery('SELECT id FROM demo.orders WHERE false')
-    const pdf = await getDocumentProxy(new Uint8Array(await contentOf(await render(renderInput(result, 'pdf')))))
+    const pdf = await getDocumentProxy(
+      new Uint8Array(await contentOf(await render(renderInput(result, 'pdf')))),
+    )
     const { text } = await extractText(pdf, { mergePages: true })
     expect(text).toContain('No rows in this period.')
   })
@@ -136,7 +148,7 @@ describe('XLSX', () => {
       contentType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
     })
     const workbook = new ExcelJS.Workbook()
-    await workbook.xlsx.load((await contentOf(attachment)) as unknown as ArrayBuffer)
+    await workbook.xlsx.read(await artifacts.open(attachment.artifactId))
     const sheet = workbook.getWorksheet('Report')!
     expect(sheet.rowCount).toBe(401)
 
@@ -155,7 +167,8 @@ describe('XLSX', () => {
     expect(sheet.views[0]).toMatchObject({ state: 'frozen', ySplit: 1 })
     expect(sheet.autoFilter).toBe('A1:G401')
 
-    const [raw] = await db`SELECT o.id, o.quantity, o.amount::float8 AS amount, o.ordered_at, o.status = 'paid' AS paid
+    const [raw] =
+      await db`SELECT o.id, o.quantity, o.amount::float8 AS amount, o.ordered_at, o.status = 'paid' AS paid
       FROM demo.orders o JOIN demo.customers c ON c.id = o.customer_id JOIN demo.regions r ON r.id = c.region_id
       WHERE o.id <= 400 ORDER BY (r.name = 'Łódź') DESC, o.id LIMIT 1`
     const row = sheet.getRow(2)
@@ -191,7 +204,10 @@ describe('CSV', () => {
         ('say "hi"', NULL, NULL),
         (E'two\\nlines', 3, NULL)) AS t(label, amount, at)`)
     const attachment = await render(renderInput(result, 'csv'))
-    expect(attachment).toMatchObject({ contentType: 'text/csv; charset=utf-8', filename: 'umsatz-lodz-zurich-2024-03-02.csv' })
+    expect(attachment).toMatchObject({
+      contentType: 'text/csv; charset=utf-8',
+      filename: 'umsatz-lodz-zurich-2024-03-02.csv',
+    })
     const text = (await contentOf(attachment)).toString('utf8')
     expect(text).toBe(
       'label,amount,at\r\n' +

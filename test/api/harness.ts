@@ -97,7 +97,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
   await smtp.start()
   const dir = await mkdtemp(join(tmpdir(), 'herald-api-artifacts-'))
   const artifacts = new LocalArtifactStore({ dir, db })
-  const dataSources = new DataSources({ defaultUrl: databaseUrl, maxConnections: 2 })
+  const dataSources = new DataSources({ default: databaseUrl }, { maxConnections: 2 })
   const mailer: Mailer = createMailer({ smtpUrl: smtp.url, from: 'Herald <herald@example.com>', pool: false })
   const config = loadConfig({
     DATABASE_URL: databaseUrl,

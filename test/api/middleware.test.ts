@@ -1,6 +1,9 @@
+import { WorkflowUpdateFailedError } from '@temporalio/client'
+import { ApplicationFailure } from '@temporalio/common'
 import type { TestWorkflowEnvironment } from '@temporalio/testing'
 import { pino } from 'pino'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { classifyError } from '../../src/api/error-mapping.js'
 import { connectDatabase } from '../../src/db/client.js'
 import { freePort } from '../support/ports.js'
 import { createTimeSkippingEnv } from '../support/temporal.js'
@@ -301,5 +304,33 @@ describe('unavailable dependencies', () => {
       await down.close()
       await deadDb.end({ timeout: 1 })
     }
+  })
+})
+
+describe('error mapping', () => {
+  it('turns a schedule update the workflow rejected into a 422 with its failing fields', () => {
+    const failure = ApplicationFailure.create({
+      type: 'InvalidSchedule',
+      message: 'cron: invalid cron expression',
+      nonRetryable: true,
+      details: [[{ path: 'cron', message: 'invalid cron expression' }]],
+    })
+    const mapped = classifyError(new WorkflowUpdateFailedError('Workflow Update failed', failure))
+    expect(mapped).toEqual({
+      kind: 'validation',
+      detail: 'cron: invalid cron expression',
+      errors: [{ path: 'cron', message: 'invalid cron expression' }],
+    })
+  })
+
+  it('treats business failures of the query activities as the client query being rejected', () => {
+    const mapped = classifyError(
+      ApplicationFailure.nonRetryable('query must be read-only', 'QueryNotReadOnly'),
+    )
+    expect(mapped?.kind).toBe('queryRejected')
+  })
+
+  it('leaves unknown errors unclassified (500)', () => {
+    expect(classifyError(new Error('surprise'))).toBeUndefined()
   })
 })

@@ -49,7 +49,13 @@ export function createFakeActivities(script: ScriptedActivities = {}) {
     },
     async renderReport(input: RenderInput): Promise<Attachment> {
       calls.renderReport.push(input)
-      return { artifactId: `a-${input.format}`, format: input.format, filename: `r.${input.format}`, contentType: 'x', size: 1 }
+      return {
+        artifactId: `a-${input.format}`,
+        format: input.format,
+        filename: `r.${input.format}`,
+        contentType: 'x',
+        size: 1,
+      }
     },
     async deliverReport(input: DeliveryInput): Promise<DeliveryReport> {
       calls.deliverReport.push(input)

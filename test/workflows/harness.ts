@@ -1,3 +1,4 @@
+import type { Duration } from '@temporalio/common'
 import type { TestWorkflowEnvironment } from '@temporalio/testing'
 import { Worker } from '@temporalio/worker'
 import type { ScheduleSpecInput } from '../../src/domain/schedule.js'
@@ -34,11 +35,47 @@ export async function createTestWorker(env: TestWorkflowEnvironment, script: Scr
     workflowBundle: await workflowBundle(),
     activities,
   })
-  const startSchedule = (spec: ScheduleSpecInput, scheduleId = uniqueId('sch')) =>
-    env.client.workflow.start(reportSchedule, {
+  const startSchedule = (
+    spec: ScheduleSpecInput,
+    options: { scheduleId?: string; maxTicksPerExecution?: number } = {},
+  ) => {
+    const scheduleId = options.scheduleId ?? uniqueId('sch')
+    return env.client.workflow.start(reportSchedule, {
       taskQueue,
       workflowId: `schedule/${scheduleId}`,
-      args: [{ scheduleId, spec }],
+      args: [{ scheduleId, spec, maxTicksPerExecution: options.maxTicksPerExecution }],
     })
+  }
   return { worker, calls, taskQueue, startSchedule }
+}
+
+export async function waitFor(predicate: () => boolean, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error(`condition not met in time: ${predicate.toString()}`)
+    await new Promise((r) => setTimeout(r, 20))
+  }
+}
+
+/** Cancels and waits until the workflow has closed, so nothing is left pending on the shared test server. */
+export async function cancelAndWait(handle: {
+  cancel(): Promise<unknown>
+  result(): Promise<unknown>
+}): Promise<void> {
+  await handle.cancel()
+  await handle.result().catch(() => undefined)
+}
+
+/** Moves test-server time forward step by step until `predicate` holds (the worker handles each step in real time). */
+export async function advanceUntil(
+  env: TestWorkflowEnvironment,
+  predicate: () => boolean,
+  step: Duration,
+  maxSteps: number,
+) {
+  for (let i = 0; i < maxSteps && !predicate(); i++) {
+    await env.sleep(step)
+    await waitFor(predicate, 500).catch(() => undefined)
+  }
+  await waitFor(predicate, 5_000)
 }

@@ -11,7 +11,7 @@ import {
   updateScheduleUpdate,
 } from '../../src/workflows/index.js'
 import { createTimeSkippingEnv } from '../support/temporal.js'
-import { baseSpec, createTestWorker } from './harness.js'
+import { baseSpec, cancelAndWait, createTestWorker, waitFor } from './harness.js'
 
 let env: TestWorkflowEnvironment
 beforeAll(async () => {
@@ -132,7 +132,9 @@ describe('reportSchedule messages', () => {
       })
       expect(calls.recordTick).toHaveLength(1)
       expect(calls.recordTick[0]!.reason).toMatch(/skipNext/)
-      expect(Date.parse(calls.recordTick[0]!.fireTime)).toBeLessThan(Date.parse(calls.runQuery[0]!.run.fireTime))
+      expect(Date.parse(calls.recordTick[0]!.fireTime)).toBeLessThan(
+        Date.parse(calls.runQuery[0]!.run.fireTime),
+      )
       await cancelAndWait(handle)
     })
   })
@@ -165,7 +167,9 @@ describe('reportSchedule messages', () => {
       }
       expect((await handle.query(stateQuery)).nextFireTimes).toEqual(before.nextFireTimes)
 
-      const updated = await handle.executeUpdate(updateScheduleUpdate, { args: [{ ...spec, cron: '0 9 * * *' }] })
+      const updated = await handle.executeUpdate(updateScheduleUpdate, {
+        args: [{ ...spec, cron: '0 9 * * *' }],
+      })
       expect(updated.cron).toBe('0 9 * * *')
       const after = await handle.query(stateQuery)
       expect(after.nextFireTimes[0]!.local).toMatch(/T09:00:00/)
@@ -173,17 +177,3 @@ describe('reportSchedule messages', () => {
     })
   })
 })
-
-async function waitFor(predicate: () => boolean, timeoutMs = 20_000) {
-  const deadline = Date.now() + timeoutMs
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`condition not met in time: ${predicate.toString()}`)
-    await new Promise((r) => setTimeout(r, 20))
-  }
-}
-
-/** Cancels and waits until the workflow has closed, so nothing is left pending on the shared test server. */
-async function cancelAndWait(handle: { cancel(): Promise<unknown>; result(): Promise<unknown> }) {
-  await handle.cancel()
-  await handle.result().catch(() => undefined)
-}

@@ -91,7 +91,8 @@ function skipQuoted(sql: string, start: number, quote: string, backslashEscapes:
     if (backslashEscapes && ch === '\\') {
       i += 2
     } else if (ch === quote) {
-      if (sql[i + 1] === quote) i += 2 // doubled quote inside the literal
+      if (sql[i + 1] === quote)
+        i += 2 // doubled quote inside the literal
       else return i + 1
     } else {
       i++

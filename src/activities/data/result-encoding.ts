@@ -58,7 +58,8 @@ export function encoderFor(oid: number): CellEncoder {
 }
 
 // ISO DateStyle output: 2024-01-05 10:00:00.123456+01, +05:30 or, for old local mean times, +00:53:28.
-const TIMESTAMPTZ = /^(\d{4})-(\d\d)-(\d\d) (\d\d):(\d\d):(\d\d)(?:\.(\d{1,6}))?([+-])(\d\d)(?::(\d\d))?(?::(\d\d))?$/
+const TIMESTAMPTZ =
+  /^(\d{4})-(\d\d)-(\d\d) (\d\d):(\d\d):(\d\d)(?:\.(\d{1,6}))?([+-])(\d\d)(?::(\d\d))?(?::(\d\d))?$/
 
 /** A UTC ISO string ending in Z; values outside that shape (infinity, BC dates) are kept as PostgreSQL wrote them. */
 export function timestamptzToIso(text: string): string {
@@ -69,6 +70,11 @@ export function timestamptzToIso(text: string): string {
   // setUTCFullYear, unlike Date.UTC, keeps years 0–99 as they are.
   const date = new Date(0)
   date.setUTCFullYear(Number(m[1]), Number(m[2]) - 1, Number(m[3]))
-  date.setUTCHours(Number(m[4]), Number(m[5]), Number(m[6]) - offsetSeconds, Number((m[7] ?? '0').padEnd(3, '0').slice(0, 3)))
+  date.setUTCHours(
+    Number(m[4]),
+    Number(m[5]),
+    Number(m[6]) - offsetSeconds,
+    Number((m[7] ?? '0').padEnd(3, '0').slice(0, 3)),
+  )
   return date.toISOString()
 }

@@ -55,7 +55,10 @@ export function createDataActivities({ dataSources, artifacts, defaults }: DataA
             { runId: run.runId, filename: `${run.runId}-result.ndjson`, contentType: RESULT_CONTENT_TYPE },
             reader.lines(cursor),
           )
-          return reader.result(stored.id, (cursor as unknown as { statement?: { columns?: DriverColumn[] } }).statement)
+          return reader.result(
+            stored.id,
+            (cursor as unknown as { statement?: { columns?: DriverColumn[] } }).statement,
+          )
         })
       } catch (error) {
         throw toFailure(error)
@@ -137,7 +140,13 @@ class ResultReader {
     columns.forEach((column, i) => {
       if (this.numeric[i]) numericColumns[column.name] ??= this.stats[i]!
     })
-    return { resultRef, columns, rowCount: this.rowCount, fingerprint: this.hash.digest('hex'), numericColumns }
+    return {
+      resultRef,
+      columns,
+      rowCount: this.rowCount,
+      fingerprint: this.hash.digest('hex'),
+      numericColumns,
+    }
   }
 
   private prepare(columns: DriverColumn[]) {
@@ -172,7 +181,10 @@ class ResultReader {
   private checkIn() {
     const now = Date.now()
     if (now > this.deadline) {
-      throw ApplicationFailure.nonRetryable('query exceeded its time limit while streaming rows', BusinessError.QueryTimeout)
+      throw ApplicationFailure.nonRetryable(
+        'query exceeded its time limit while streaming rows',
+        BusinessError.QueryTimeout,
+      )
     }
     if (!this.activity) return
     if (this.activity.cancellationSignal.aborted) throw this.activity.cancellationSignal.reason
@@ -206,7 +218,10 @@ function toFailure(error: unknown): unknown {
   if (!(error instanceof postgres.PostgresError)) return error // connection trouble and the like: retry
   const code = error.code
   if (code === '25006' || code === '25001') {
-    return ApplicationFailure.nonRetryable(`query must be read-only: ${error.message}`, BusinessError.QueryNotReadOnly)
+    return ApplicationFailure.nonRetryable(
+      `query must be read-only: ${error.message}`,
+      BusinessError.QueryNotReadOnly,
+    )
   }
   if (code === '57014') {
     return ApplicationFailure.nonRetryable(`query timed out: ${error.message}`, BusinessError.QueryTimeout)

@@ -34,7 +34,12 @@ export function encodedSize(bytes: number): number {
   return Math.ceil(bytes / 3) * 4
 }
 
-export function artifactDownloadUrl(publicUrl: string, secret: string, artifactId: string, expiresAt: Date): string {
+export function artifactDownloadUrl(
+  publicUrl: string,
+  secret: string,
+  artifactId: string,
+  expiresAt: Date,
+): string {
   const sig = createArtifactSignature(secret, artifactId, expiresAt)
   return `${publicUrl.replace(/\/+$/, '')}/api/v1/artifacts/${encodeURIComponent(artifactId)}?sig=${encodeURIComponent(sig)}`
 }

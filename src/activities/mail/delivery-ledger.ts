@@ -9,7 +9,14 @@ import type { Database } from '../../db/client.js'
  *   sent / permanently_failed / suppressed / skipped → never again
  */
 
-export type LedgerStatus = 'pending' | 'sending' | 'sent' | 'failed' | 'permanently_failed' | 'skipped' | 'suppressed'
+export type LedgerStatus =
+  | 'pending'
+  | 'sending'
+  | 'sent'
+  | 'failed'
+  | 'permanently_failed'
+  | 'skipped'
+  | 'suppressed'
 
 export const SENDABLE_STATUSES: ReadonlySet<LedgerStatus> = new Set(['pending', 'failed', 'sending'])
 
@@ -46,10 +53,23 @@ const CHUNK = 2000
 
 export function deliveryLedger(db: Database, key: DeliveryKey) {
   const fireTime = new Date(key.fireTime)
+
+  /** The rows for these recipients as they stand. */
+  async function read(recipients: string[]): Promise<Map<string, LedgerEntry>> {
+    const entries = new Map<string, LedgerEntry>()
+    if (recipients.length === 0) return entries
+    const found = await db<Row[]>`
+      SELECT recipient, status, message_id, smtp_reply, attempts FROM herald.deliveries
+       WHERE schedule_id = ${key.scheduleId} AND fire_time = ${fireTime} AND recipient IN ${db(recipients)}`
+    for (const row of found) entries.set(row.recipient, toEntry(row))
+    return entries
+  }
+
   return {
     /** Inserts missing rows and returns every row for these recipients as it now stands. */
     async claim(claims: LedgerClaim[]): Promise<Map<string, LedgerEntry>> {
       const entries = new Map<string, LedgerEntry>()
+      // Chunks keep each statement well under PostgreSQL's 65,535 parameters.
       for (let i = 0; i < claims.length; i += CHUNK) {
         const chunk = claims.slice(i, i + CHUNK)
         const rows = chunk.map((c) => ({
@@ -72,14 +92,13 @@ export function deliveryLedger(db: Database, key: DeliveryKey) {
              WHERE schedule_id = ${key.scheduleId} AND fire_time = ${fireTime}
                AND recipient IN ${db(nowSuppressed)} AND status IN ('pending', 'failed', 'sending')`
         }
-        const found = await db<Row[]>`
-          SELECT recipient, status, message_id, smtp_reply, attempts FROM herald.deliveries
-           WHERE schedule_id = ${key.scheduleId} AND fire_time = ${fireTime}
-             AND recipient IN ${db(chunk.map((c) => c.recipient))}`
-        for (const row of found) entries.set(row.recipient, toEntry(row))
+        for (const [recipient, entry] of await read(chunk.map((c) => c.recipient)))
+          entries.set(recipient, entry)
       }
       return entries
     },
+
+    read,
 
     /** Marks the row as being sent; undefined when it is no longer sendable (finished by an earlier attempt). */
     async markSending(recipient: string, messageId: string): Promise<LedgerEntry | undefined> {

@@ -1,6 +1,6 @@
 import { ApplicationFailure } from '@temporalio/common'
-import { emailAddress } from '../../domain/schedule.js'
 import { BusinessError } from '../../domain/errors.js'
+import { emailAddress } from '../../domain/schedule.js'
 
 /**
  * Checks that run before anything is sent. Schedules are validated by the API already; these run again at the
@@ -30,7 +30,8 @@ export function invalidMessage(reason: string): ApplicationFailure {
 export function addressProblem(address: string): string | undefined {
   if (LINE_BREAK.test(address)) return `address ${JSON.stringify(address)} contains a line break`
   if (address.length > MAX_ADDRESS_LENGTH) return `address is longer than ${MAX_ADDRESS_LENGTH} characters`
-  if (!emailAddress.safeParse(address).success) return `${JSON.stringify(address)} is not a valid email address`
+  if (!emailAddress.safeParse(address).success)
+    return `${JSON.stringify(address)} is not a valid email address`
   return undefined
 }
 
@@ -41,7 +42,8 @@ export function assertAddress(address: string, role: string): void {
 
 export function assertHeaderValue(value: string, what: string): void {
   if (LINE_BREAK.test(value)) throw invalidMessage(`${what} must not contain line breaks`)
-  if (value.length > MAX_SUBJECT_LENGTH) throw invalidMessage(`${what} is longer than ${MAX_SUBJECT_LENGTH} characters`)
+  if (value.length > MAX_SUBJECT_LENGTH)
+    throw invalidMessage(`${what} is longer than ${MAX_SUBJECT_LENGTH} characters`)
 }
 
 /** `Display Name <addr@example.com>` or a bare address, as MAIL_FROM allows. */
@@ -76,7 +78,8 @@ export function assertValidHeaders(m: MessageHeadersToCheck): void {
   if (m.subject.trim() === '') throw invalidMessage('subject is empty')
   assertHeaderValue(m.subject, 'subject')
   for (const [name, value] of Object.entries(m.headers)) {
-    if (!CUSTOM_HEADER_NAME.test(name)) throw invalidMessage(`custom header ${JSON.stringify(name)} must be named X-…`)
+    if (!CUSTOM_HEADER_NAME.test(name))
+      throw invalidMessage(`custom header ${JSON.stringify(name)} must be named X-…`)
     assertHeaderValue(value, `header ${name}`)
   }
   for (const address of m.headerTo) assertAddress(address, 'To')
@@ -86,6 +89,8 @@ export function assertValidHeaders(m: MessageHeadersToCheck): void {
 
 export function assertRecipientCount(count: number): void {
   if (count > MAX_RECIPIENTS_PER_MESSAGE) {
-    throw invalidMessage(`${count} recipients in one SMTP message; the limit is ${MAX_RECIPIENTS_PER_MESSAGE}`)
+    throw invalidMessage(
+      `${count} recipients in one SMTP message; the limit is ${MAX_RECIPIENTS_PER_MESSAGE}`,
+    )
   }
 }

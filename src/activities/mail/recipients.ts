@@ -66,7 +66,10 @@ export async function resolveRecipients(
   return { recipients: deliverable, invalid, suppressed, unknownLists }
 }
 
-async function listMembers(db: Database, lists: string[]): Promise<{ members: string[]; unknownLists: string[] }> {
+async function listMembers(
+  db: Database,
+  lists: string[],
+): Promise<{ members: string[]; unknownLists: string[] }> {
   if (lists.length === 0) return { members: [], unknownLists: [] }
   const rows = await db<{ id: string; name: string; email: string | null }[]>`
     SELECT l.id, l.name, m.email
@@ -82,7 +85,11 @@ async function listMembers(db: Database, lists: string[]): Promise<{ members: st
 }
 
 /** Global suppressions (schedule_id '') and this schedule's, keyed by lower-cased address. */
-export async function suppressionsFor(db: Database, scheduleId: string, keys: string[]): Promise<Map<string, string>> {
+export async function suppressionsFor(
+  db: Database,
+  scheduleId: string,
+  keys: string[],
+): Promise<Map<string, string>> {
   const result = new Map<string, string>()
   for (let i = 0; i < keys.length; i += 5000) {
     const chunk = keys.slice(i, i + 5000)

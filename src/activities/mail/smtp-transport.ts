@@ -19,7 +19,7 @@ export interface SmtpTimeouts {
 export const DEFAULT_SMTP_TIMEOUTS: Required<SmtpTimeouts> = {
   connectionMs: 30_000,
   greetingMs: 30_000,
-  socketMs: 120_000,
+  socketMs: 60_000,
 }
 
 export interface SmtpOptions {
@@ -51,7 +51,8 @@ export function smtpTransportOptions(
     throw new SmtpUrlError('SMTP_URL is not a valid URL')
   }
   const secure = url.protocol === 'smtps:'
-  if (!secure && url.protocol !== 'smtp:') throw new SmtpUrlError('SMTP_URL must start with smtp:// or smtps://')
+  if (!secure && url.protocol !== 'smtp:')
+    throw new SmtpUrlError('SMTP_URL must start with smtp:// or smtps://')
   if (!url.hostname) throw new SmtpUrlError('SMTP_URL needs a host')
   const params = url.searchParams
   const starttls = params.get('starttls') ?? 'opportunistic'
@@ -62,13 +63,15 @@ export function smtpTransportOptions(
     const value = params.get(name)
     if (value === null) return undefined
     const ms = Number(value)
-    if (!Number.isInteger(ms) || ms <= 0) throw new SmtpUrlError(`SMTP_URL ${name} must be a positive integer (ms)`)
+    if (!Number.isInteger(ms) || ms <= 0)
+      throw new SmtpUrlError(`SMTP_URL ${name} must be a positive integer (ms)`)
     return ms
   }
   const timeouts = {
     connectionMs:
       options.timeouts?.connectionMs ?? fromUrl('connectionTimeout') ?? DEFAULT_SMTP_TIMEOUTS.connectionMs,
-    greetingMs: options.timeouts?.greetingMs ?? fromUrl('greetingTimeout') ?? DEFAULT_SMTP_TIMEOUTS.greetingMs,
+    greetingMs:
+      options.timeouts?.greetingMs ?? fromUrl('greetingTimeout') ?? DEFAULT_SMTP_TIMEOUTS.greetingMs,
     socketMs: options.timeouts?.socketMs ?? fromUrl('socketTimeout') ?? DEFAULT_SMTP_TIMEOUTS.socketMs,
   }
   const user = decodeURIComponent(url.username)
@@ -87,7 +90,12 @@ export function smtpTransportOptions(
   }
   // Without a pool nodemailer opens a connection per message: fine for one-off tools, slow for reports.
   if (options.pool === false) return single
-  return { ...single, pool: true, maxConnections: options.maxConnections ?? 5, maxMessages: options.maxMessages ?? 100 }
+  return {
+    ...single,
+    pool: true,
+    maxConnections: options.maxConnections ?? 5,
+    maxMessages: options.maxMessages ?? 100,
+  }
 }
 
 /** What the server said when it accepted a message. */
@@ -110,6 +118,8 @@ export interface Mailer {
 export interface CreateMailerOptions extends SmtpOptions {
   smtpUrl: string
   from: string
+  /** false: a pool of its own instead of the shared one for this configuration (tests, benchmarks). */
+  shared?: boolean
 }
 
 interface SharedTransport {
@@ -117,12 +127,12 @@ interface SharedTransport {
   handles: number
 }
 
-const transports = new Map<string, SharedTransport>()
+const transports = new Map<string | symbol, SharedTransport>()
 
 /** A mailer on the shared pooled transport for this SMTP configuration (one pool per URL, options and timeouts). */
 export function createMailer(options: CreateMailerOptions): Mailer {
   const transportOptions = smtpTransportOptions(options.smtpUrl, options)
-  const key = JSON.stringify(transportOptions)
+  const key = options.shared === false ? Symbol('private pool') : JSON.stringify(transportOptions)
   let shared = transports.get(key)
   if (!shared) {
     // Both option shapes produce the same SentMessageInfo; the cast only picks one of createTransport's overloads.

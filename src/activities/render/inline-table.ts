@@ -4,7 +4,13 @@ import { cellTextFor, isRightAligned } from './cell-text.js'
 import { type ResultRow, readFirstRows } from './result-rows.js'
 import { WallClock } from './wall-clock.js'
 
-const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }
+const HTML_ESCAPES: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#39;',
+}
 
 export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (ch) => HTML_ESCAPES[ch]!)
@@ -28,7 +34,9 @@ export function renderInlineHtmlTable(
   const body = rows
     .slice(0, Math.max(0, limit))
     .map((row) => {
-      const cells = columns.map((_, i) => `<td style="${CELL}${align[i]}">${escapeHtml(texts[i]!(row[i]))}</td>`)
+      const cells = columns.map(
+        (_, i) => `<td style="${CELL}${align[i]}">${escapeHtml(texts[i]!(row[i]))}</td>`,
+      )
       return `<tr>${cells.join('')}</tr>`
     })
     .join('\n')

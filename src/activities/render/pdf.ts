@@ -29,11 +29,15 @@ const LANDSCAPE_ABOVE_COLUMNS = 6
 // pdfkit pushes page data without waiting for the reader; pause drawing when this much is queued.
 const MAX_QUEUED_BYTES = 8 * 1024 * 1024
 // Font tables fontkit parses lazily on first use, each a few to 20 ms; touched one per event-loop turn.
+// pdfkit's per-word layout cache grows with distinct values (~7 KB a row); emptied every so many pages.
+const FORGET_LAYOUTS_EVERY_PAGES = 25
 const LAZY_FONT_TABLES = ['cmap', 'hmtx', 'post', 'OS/2', 'GDEF', 'GSUB', 'GPOS', 'kern']
 
 type FontName = keyof typeof PDF_FONTS
 /** Parsed fontkit fonts, shared by every document in the process once warmed up (pdfkit accepts them as sources). */
 let warmFonts: Record<FontName, unknown> | undefined
+
+const ONE_LINE = Object.freeze({ lineBreak: false })
 
 interface TableLayout {
   x: number[]
@@ -98,7 +102,14 @@ async function drawReport(doc: PDFKit.PDFDocument, input: RenderInput, artifacts
   doc.fontSize(BODY_SIZE)
   // Measuring first-seen text is slow (fontkit shapes and caches each glyph), so check the clock every row.
   const sampling = new EventLoopYielder(15, 1)
-  const layout = await tableLayout(doc, columns, firstBatch.slice(0, WIDTH_SAMPLE_ROWS), clock, width, sampling)
+  const layout = await tableLayout(
+    doc,
+    columns,
+    firstBatch.slice(0, WIDTH_SAMPLE_ROWS),
+    clock,
+    width,
+    sampling,
+  )
 
   let page = 1
   let y = tableTop
@@ -114,7 +125,7 @@ async function drawReport(doc: PDFKit.PDFDocument, input: RenderInput, artifacts
   const drawRows = async (rows: ResultRow[]) => {
     for (const row of rows) {
       if (rowsLeftOnPage === 0) {
-        forgetLayouts(doc)
+        if (page % FORGET_LAYOUTS_EVERY_PAGES === 0) forgetLayouts(doc)
         doc.addPage()
         page++
         drawFooter(doc, run.scheduleName, page, Math.max(page, pageCount))
@@ -122,19 +133,34 @@ async function drawReport(doc: PDFKit.PDFDocument, input: RenderInput, artifacts
         rowsLeftOnPage = pageRows
       }
       for (let i = 0; i < columns.length; i++) {
-        drawCell(doc, layout.text[i]!(row[i]), layout.x[i]!, y, layout.widths[i]!, layout.right[i]!)
+        const text = layout.text[i]!(row[i])
+        if (text === '') continue
+        const [shown, shownWidth] = fitText(doc, text, layout.widths[i]!)
+        doc.text(
+          shown,
+          layout.right[i] ? layout.x[i]! + layout.widths[i]! - shownWidth : layout.x[i]!,
+          y,
+          ONE_LINE,
+        )
       }
       y += ROW_HEIGHT
       rowsLeftOnPage--
       if (yielder.due()) {
         await yielder.yieldNow()
-        while (doc.readableLength > MAX_QUEUED_BYTES) await yielder.yieldNow()
+        while (doc.readableLength > MAX_QUEUED_BYTES) {
+          if (doc.destroyed) throw new Error('the PDF output closed before the document was complete')
+          await yielder.yieldNow()
+        }
       }
     }
   }
   doc.font('regular').fontSize(BODY_SIZE).fillColor('black')
-  await drawRows(firstBatch)
-  for await (const batch of batches) await drawRows(batch)
+  try {
+    await drawRows(firstBatch)
+    for await (const batch of batches) await drawRows(batch)
+  } finally {
+    await batches.return(undefined) // closes the result file if drawing stopped early
+  }
   await embedFonts(doc, yielder)
 }
 
@@ -168,7 +194,7 @@ interface PdfkitInternals {
 
 /**
  * pdfkit caches the shaping of every distinct word for the whole document; with report data (mostly distinct
- * numbers) that grows with the row count. Clearing it per page keeps memory flat at a small cost.
+ * numbers) that grows with the row count. Clearing it now and then keeps memory flat at a small cost.
  */
 function forgetLayouts(doc: PDFKit.PDFDocument) {
   for (const font of Object.values((doc as unknown as PdfkitInternals)._fontFamilies ?? {})) {
@@ -220,7 +246,12 @@ async function tableLayout(
   }
 }
 
-function drawHeader(doc: PDFKit.PDFDocument, columns: ColumnInfo[], layout: TableLayout, top: number): number {
+function drawHeader(
+  doc: PDFKit.PDFDocument,
+  columns: ColumnInfo[],
+  layout: TableLayout,
+  top: number,
+): number {
   const width = doc.page.width - 2 * MARGIN
   doc.rect(MARGIN, top, width, HEADER_HEIGHT).fill('#e8ebef')
   doc.fillColor('black').font('bold').fontSize(BODY_SIZE)
@@ -246,15 +277,25 @@ function drawFooter(doc: PDFKit.PDFDocument, title: string, page: number, pageCo
 }
 
 /** One line of text clipped with an ellipsis; positioned by hand so pdfkit's line wrapper stays out of the loop. */
-function drawCell(doc: PDFKit.PDFDocument, text: string, x: number, y: number, width: number, right: boolean) {
+function drawCell(
+  doc: PDFKit.PDFDocument,
+  text: string,
+  x: number,
+  y: number,
+  width: number,
+  right: boolean,
+) {
   if (text === '') return
-  let shown = text
-  let shownWidth = doc.widthOfString(shown)
-  if (shownWidth > width) {
-    shown = truncate(doc, text, width)
-    shownWidth = doc.widthOfString(shown)
-  }
-  doc.text(shown, right ? x + width - shownWidth : x, y, { lineBreak: false })
+  const [shown, shownWidth] = fitText(doc, text, width)
+  doc.text(shown, right ? x + width - shownWidth : x, y, ONE_LINE)
+}
+
+/** The text, or as much of it as fits followed by an ellipsis, with its width at the current font and size. */
+function fitText(doc: PDFKit.PDFDocument, text: string, width: number): [string, number] {
+  const full = doc.widthOfString(text)
+  if (full <= width) return [text, full]
+  const shown = truncate(doc, text, width)
+  return [shown, doc.widthOfString(shown)]
 }
 
 function truncate(doc: PDFKit.PDFDocument, text: string, width: number): string {

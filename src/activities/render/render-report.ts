@@ -8,12 +8,14 @@ export interface RenderActivityDeps {
   artifacts: ArtifactStore
 }
 
-const RENDERERS: Record<RenderInput['format'], (input: RenderInput, artifacts: ArtifactStore) => Promise<ArtifactMeta>> =
-  {
-    pdf: renderPdf,
-    xlsx: renderXlsx,
-    csv: renderCsv,
-  }
+const RENDERERS: Record<
+  RenderInput['format'],
+  (input: RenderInput, artifacts: ArtifactStore) => Promise<ArtifactMeta>
+> = {
+  pdf: renderPdf,
+  xlsx: renderXlsx,
+  csv: renderCsv,
+}
 
 export function createRenderActivities({ artifacts }: RenderActivityDeps) {
   return {

@@ -9,7 +9,15 @@ export const CONTENT_TYPES: Record<ReportFormat, string> = {
 }
 
 // Letters NFKD does not split into base letter + accent.
-const TRANSLITERATIONS: Record<string, string> = { ł: 'l', ø: 'o', đ: 'd', ß: 'ss', æ: 'ae', œ: 'oe', þ: 'th' }
+const TRANSLITERATIONS: Record<string, string> = {
+  ł: 'l',
+  ø: 'o',
+  đ: 'd',
+  ß: 'ss',
+  æ: 'ae',
+  œ: 'oe',
+  þ: 'th',
+}
 
 /** 'Umsatz Łódź (täglich)' → 'umsatz-lodz-taglich': safe in every mail client and filesystem. */
 export function slugify(name: string): string {

@@ -6,7 +6,10 @@ export type ResultRow = unknown[]
  * Reads a query result artifact (NDJSON, one JSON array per line) in batches of rows, so renderers hold one
  * chunk of the file at a time whatever the result size.
  */
-export async function* readRowBatches(artifacts: ArtifactStore, resultRef: string): AsyncGenerator<ResultRow[]> {
+export async function* readRowBatches(
+  artifacts: ArtifactStore,
+  resultRef: string,
+): AsyncGenerator<ResultRow[]> {
   const stream = await artifacts.open(resultRef)
   stream.setEncoding('utf8')
   let pending = ''
@@ -39,7 +42,11 @@ function parseLines(text: string, end: number): ResultRow[] {
 }
 
 /** The first `limit` rows of a result, e.g. for a table inside the mail body. */
-export async function readFirstRows(artifacts: ArtifactStore, resultRef: string, limit: number): Promise<ResultRow[]> {
+export async function readFirstRows(
+  artifacts: ArtifactStore,
+  resultRef: string,
+  limit: number,
+): Promise<ResultRow[]> {
   const rows: ResultRow[] = []
   if (limit <= 0) return rows
   for await (const batch of readRowBatches(artifacts, resultRef)) {

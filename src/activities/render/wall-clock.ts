@@ -1,6 +1,9 @@
 import { utcOffsetMinutes } from '../../domain/cron.js'
 
-const BUCKET_MS = 15 * 60_000
+const BUCKET_MS = 86_400_000
+
+// The first zoned Intl call loads ICU's timezone data (tens of ms); pay that at start-up, not inside a render.
+utcOffsetMinutes(new Date(0), 'Europe/Berlin')
 const ZONED = /T.*(?:Z|[+-]\d\d(?::?\d\d)?)$/
 
 /**
@@ -9,7 +12,7 @@ const ZONED = /T.*(?:Z|[+-]\d\d(?::?\d\d)?)$/
  * schedule's timezone; timestamps without a zone already are wall-clock times and stay as they are.
  */
 export class WallClock {
-  // Offsets change at most twice a year; caching them per quarter hour keeps Intl out of the per-cell path.
+  // Offsets change at most twice a year; caching them per UTC day keeps Intl out of the per-cell path.
   private readonly offsets = new Map<number, number>()
 
   constructor(readonly timezone: string) {}
@@ -30,10 +33,10 @@ export class WallClock {
     if (offset === undefined) {
       const start = utcOffsetMinutes(new Date(bucket * BUCKET_MS), this.timezone)
       const end = utcOffsetMinutes(new Date((bucket + 1) * BUCKET_MS - 1), this.timezone)
-      // A transition inside the bucket (only odd historical offsets do that): compute this value exactly.
+      // The day with a DST transition: compute each value exactly.
       if (start !== end) return utcOffsetMinutes(new Date(instant), this.timezone)
       offset = start
-      if (this.offsets.size > 10_000) this.offsets.clear()
+      if (this.offsets.size > 100_000) this.offsets.clear()
       this.offsets.set(bucket, offset)
     }
     return offset

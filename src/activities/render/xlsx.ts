@@ -1,4 +1,5 @@
 import { PassThrough } from 'node:stream'
+import { setTimeout as sleep } from 'node:timers/promises'
 import ExcelJS from 'exceljs'
 import type { ArtifactMeta, ArtifactStore } from '../artifact-store.js'
 import type { ColumnInfo, ColumnType, RenderInput } from '../types.js'
@@ -15,10 +16,9 @@ export const XLSX_NUMBER_FORMATS: Partial<Record<ColumnType, string>> = {
   timestamp: 'yyyy-mm-dd hh:mm',
 }
 
-// Deflate is most of the cost of a large workbook; level 1 is several times faster than the default 6
-// for spreadsheet XML and the file is only slightly larger.
-const ZIP_LEVEL = 1
 const WIDTH_SAMPLE_ROWS = 200
+// exceljs hands sheet XML to the zip without waiting for it; hold the rows back while this much is queued.
+const MAX_QUEUED_BYTES = 8 * 1024 * 1024
 const MAX_CELL_CHARS = 32_767 // Excel's limit per cell
 
 type CellValue = string | number | boolean | Date | null
@@ -53,6 +53,21 @@ function columnWidths(columns: ColumnInfo[], sample: ResultRow[], clock: WallClo
     for (const row of sample) widest = Math.max(widest, text(row[i]).length)
     return Math.min(60, Math.max(8, widest + 2))
   })
+}
+
+/**
+ * Bytes of sheet XML written but not yet taken by the zip. exceljs pipes the sheet into archiver ignoring
+ * backpressure, so without this check a fast producer queues the whole sheet in memory.
+ */
+function queuedSheetBytes(sheet: ExcelJS.Worksheet): number {
+  // The pipes are readable-stream v2 streams (archiver's), which lack writableLength: read the state.
+  type Pipe = { _writableState?: { length?: number }; _readableState?: { length?: number } }
+  const internals = sheet as unknown as { stream?: { pipes?: Pipe[] } }
+  let queued = 0
+  for (const pipe of internals.stream?.pipes ?? []) {
+    queued += (pipe._writableState?.length ?? 0) + (pipe._readableState?.length ?? 0)
+  }
+  return queued
 }
 
 function columnLetter(index: number): string {
@@ -94,8 +109,7 @@ async function writeWorkbook(input: RenderInput, artifacts: ArtifactStore, outpu
     stream: output,
     useStyles: true,
     useSharedStrings: false,
-    zip: { zlib: { level: ZIP_LEVEL } },
-  } as Partial<ExcelJS.stream.xlsx.WorkbookWriterOptions>)
+  })
   workbook.creator = 'Herald'
   const sheet = workbook.addWorksheet('Report', { views: [{ state: 'frozen', ySplit: 1, xSplit: 0 }] })
 
@@ -103,7 +117,7 @@ async function writeWorkbook(input: RenderInput, artifacts: ArtifactStore, outpu
   const first = await batches.next()
   const firstBatch = first.done ? [] : first.value
   const widths = columnWidths(columns, firstBatch.slice(0, WIDTH_SAMPLE_ROWS), clock)
-  sheet.columns = columns.map((column, i) => ({ key: `c${i}`, width: widths[i] }))
+  sheet.columns = widths.map((width, i) => ({ key: `c${i}`, width }))
 
   // One style object per column, shared by all its cells: exceljs caches style ids by object identity,
   // so sharing skips re-serialising the same style for every cell.
@@ -117,7 +131,9 @@ async function writeWorkbook(input: RenderInput, artifacts: ArtifactStore, outpu
   header.commit()
 
   const values = columns.map((c) => cellValueFor(c, clock))
-  const yielder = new EventLoopYielder()
+  // Checked every 16 rows: the first rows run cold (exceljs code not yet optimised) and are slow.
+  const yielder = new EventLoopYielder(20, 16)
+  await yielder.yieldNow() // the set-up above is one busy stretch already
   let rowCount = 0
   const writeBatch = async (batch: ResultRow[]) => {
     for (const row of batch) {
@@ -127,11 +143,21 @@ async function writeWorkbook(input: RenderInput, artifacts: ArtifactStore, outpu
       for (let i = 0; i < columns.length; i++) added.getCell(i + 1).style = styles[i]!
       added.commit()
       rowCount++
-      if (yielder.due()) await yielder.yieldNow()
+      if (yielder.due()) {
+        await yielder.yieldNow()
+        while (queuedSheetBytes(sheet) > MAX_QUEUED_BYTES) {
+          if (output.destroyed) throw new Error('the workbook output closed before the workbook was complete')
+          await sleep(2)
+        }
+      }
     }
   }
-  await writeBatch(firstBatch)
-  for await (const batch of batches) await writeBatch(batch)
+  try {
+    await writeBatch(firstBatch)
+    for await (const batch of batches) await writeBatch(batch)
+  } finally {
+    await batches.return(undefined) // closes the result file if writing stopped early
+  }
 
   if (columns.length > 0) sheet.autoFilter = `A1:${columnLetter(columns.length - 1)}${rowCount + 1}`
   sheet.commit()

@@ -1,4 +1,5 @@
-import { type ZodType, z } from '@hono/zod-openapi'
+import { z } from '@hono/zod-openapi'
+import type { ZodType } from 'zod'
 import { scheduleSpecSchema } from '../../domain/schedule.js'
 import { nextCursorSchema } from '../pagination.js'
 

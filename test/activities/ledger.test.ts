@@ -1,0 +1,141 @@
+import { randomUUID } from 'node:crypto'
+import { ApplicationFailure } from '@temporalio/common'
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { createLedgerActivities } from '../../src/activities/ledger/index.js'
+import type { RunContext, RunFinishRecord } from '../../src/activities/types.js'
+import { connectDatabase, type Database } from '../../src/db/client.js'
+
+let db: Database
+let ledger: ReturnType<typeof createLedgerActivities>
+
+beforeAll(() => {
+  db = connectDatabase(inject('databaseUrl'), { max: 2 })
+  ledger = createLedgerActivities({ db })
+})
+afterAll(() => db.end())
+
+function run(): RunContext {
+  return {
+    scheduleId: `sch-${randomUUID()}`,
+    scheduleName: 'Weekly',
+    runId: `run-${randomUUID()}`,
+    fireTime: '2024-07-01T06:00:00.000Z',
+    periodStart: '2024-06-24T00:00:00.000Z',
+    periodEnd: '2024-07-01T00:00:00.000Z',
+    timezone: 'UTC',
+  }
+}
+
+const runsOf = (scheduleId: string) =>
+  db`SELECT * FROM herald.runs WHERE schedule_id = ${scheduleId} ORDER BY fire_time`
+const auditOf = (scheduleId: string) =>
+  db<{ action: string; detail: Record<string, unknown> }[]>`
+    SELECT action, detail FROM herald.audit_log WHERE schedule_id = ${scheduleId} ORDER BY id`
+
+describe('run records', () => {
+  it('records a run once however often start and finish are retried', async () => {
+    const r = run()
+    await ledger.recordRunStarted({ run: r, trigger: 'manual' })
+    await ledger.recordRunStarted({ run: r, trigger: 'manual' })
+    let [row] = await runsOf(r.scheduleId)
+    expect(row).toMatchObject({ id: r.runId, status: 'running', trigger: 'manual', finished_at: null })
+    expect(row!.fire_time.toISOString()).toBe(r.fireTime)
+
+    const finish: RunFinishRecord = {
+      runId: r.runId,
+      status: 'sent',
+      reason: 'rows > 0',
+      rowCount: 8,
+      fingerprint: 'abc',
+      conditionSend: true,
+      attachments: [
+        { artifactId: 'a1', format: 'pdf', filename: 'r.pdf', contentType: 'application/pdf', size: 10 },
+      ],
+      steps: [
+        { name: 'query', status: 'ok' },
+        { name: 'deliver', status: 'ok', detail: '3 sent' },
+      ],
+    }
+    await ledger.recordRunFinished(finish)
+    ;[row] = await runsOf(r.scheduleId)
+    const finishedAt = row!.finished_at as Date
+    await ledger.recordRunFinished(finish)
+
+    const rows = await runsOf(r.scheduleId)
+    expect(rows).toHaveLength(1)
+    expect(rows[0]).toMatchObject({
+      status: 'sent',
+      reason: 'rows > 0',
+      row_count: 8,
+      fingerprint: 'abc',
+      condition_send: true,
+      steps: finish.steps,
+      attachments: finish.attachments,
+      error: null,
+    })
+    expect(rows[0]!.finished_at).toEqual(finishedAt)
+    // Successful runs are history enough; only failures go to the audit log.
+    expect(await auditOf(r.scheduleId)).toEqual([])
+  })
+
+  it('audits a failed run once', async () => {
+    const r = run()
+    await ledger.recordRunStarted({ run: r, trigger: 'schedule' })
+    const failed: RunFinishRecord = { runId: r.runId, status: 'failed', error: 'SMTP down', steps: [] }
+    await ledger.recordRunFinished(failed)
+    await ledger.recordRunFinished(failed)
+    const audit = await auditOf(r.scheduleId)
+    expect(audit).toEqual([
+      { action: 'run.failed', detail: { runId: r.runId, reason: null, error: 'SMTP down' } },
+    ])
+  })
+
+  it('reopens a finished run that is started again under the same id', async () => {
+    const r = run()
+    await ledger.recordRunStarted({ run: r, trigger: 'schedule' })
+    await ledger.recordRunFinished({ runId: r.runId, status: 'failed', error: 'x', steps: [] })
+    await ledger.recordRunStarted({ run: r, trigger: 'manual' })
+    const [row] = await runsOf(r.scheduleId)
+    expect(row).toMatchObject({ status: 'running', trigger: 'manual', error: null, finished_at: null })
+  })
+
+  it('refuses to finish a run that never started', async () => {
+    const error = await ledger
+      .recordRunFinished({ runId: `run-${randomUUID()}`, status: 'sent', steps: [] })
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      )
+    expect(error).toBeInstanceOf(ApplicationFailure)
+    expect(error).toMatchObject({ type: 'RunNotStarted', nonRetryable: true })
+  })
+})
+
+describe('tick records', () => {
+  it('records a skipped or missed tick once, with an audit entry', async () => {
+    const scheduleId = `sch-${randomUUID()}`
+    const tick = {
+      scheduleId,
+      runId: `${scheduleId}@2024-07-01T06:00:00Z`,
+      fireTime: '2024-07-01T06:00:00.000Z',
+      status: 'missed' as const,
+      reason: 'worker was down for longer than the catch-up window',
+    }
+    await ledger.recordTick(tick)
+    await ledger.recordTick(tick)
+    await ledger.recordTick({
+      ...tick,
+      runId: `${scheduleId}@2024-07-02T06:00:00Z`,
+      fireTime: '2024-07-02T06:00:00.000Z',
+      status: 'skipped',
+      reason: 'previous run still running (overlap: skip)',
+    })
+    const rows = await runsOf(scheduleId)
+    expect(rows.map((r) => [r.status, r.reason])).toEqual([
+      ['missed', tick.reason],
+      ['skipped', 'previous run still running (overlap: skip)'],
+    ])
+    expect(rows.every((r) => r.finished_at instanceof Date)).toBe(true)
+    expect((await auditOf(scheduleId)).map((a) => a.action)).toEqual(['tick.missed', 'tick.skipped'])
+  })
+})

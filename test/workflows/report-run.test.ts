@@ -1,0 +1,249 @@
+import { ApplicationFailure } from '@temporalio/common'
+import type { TestWorkflowEnvironment } from '@temporalio/testing'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { dataReadySignal, pauseSignal, stateQuery, triggerUpdate } from '../../src/workflows/index.js'
+import { createTimeSkippingEnv } from '../support/temporal.js'
+import { result } from './fake-activities.js'
+import { advanceUntil, baseSpec, cancelAndWait, createTestWorker, waitFor } from './harness.js'
+
+// One time-skipping server per group: a test that leaves the server's time-skipping locked cannot slow the others.
+let env: TestWorkflowEnvironment
+function useFreshServer() {
+  beforeAll(async () => {
+    env = await createTimeSkippingEnv()
+  })
+  afterAll(async () => {
+    await env?.teardown()
+  })
+}
+
+describe('overlap policy when a run is still going at the next tick', () => {
+  useFreshServer()
+  // The first run is held open by upstream gating (waiting for dataReady), so it is still going in workflow time
+  // while the next ticks arrive. (An activity held open would stop the time-skipping server from skipping.)
+  it.each([
+    ['skip', 1, 3],
+    ['bufferOne', 2, 2],
+    ['allow', 4, 0],
+  ] as const)('%s: %i runs, %i ticks recorded as skipped', async (overlap, runs, skipped) => {
+    const { worker, calls, startSchedule } = await createTestWorker(env)
+    const handle = await startSchedule(
+      baseSpec({
+        cron: '* * * * *',
+        overlap,
+        dataReady: { dataset: 'sales', deadlineMinutes: 30, onTimeout: 'fail' },
+      }),
+    )
+    await worker.runUntil(async () => {
+      await env.sleep('4 minutes')
+      await waitFor(() => calls.recordTick.length >= skipped)
+      const state = await handle.query(stateQuery)
+      expect(state.running).toHaveLength(overlap === 'allow' ? 4 : 1)
+      expect(state.buffered !== undefined).toBe(overlap === 'bufferOne')
+      for (const tick of calls.recordTick) expect(tick.reason).toMatch(/^overlap: run run\/.+ still running/)
+      await handle.signal(pauseSignal, {})
+      await handle.signal(dataReadySignal, { dataset: 'sales', asOf: '2100-01-01T00:00:00Z' })
+      await waitFor(() => calls.recordRunFinished.length === runs)
+      expect(calls.recordTick).toHaveLength(skipped)
+      if (overlap === 'bufferOne') {
+        // The buffered tick is the one right after the first; later ones were dropped with a reason.
+        const [first, buffered] = calls.runQuery.map((c) => Date.parse(c.run.fireTime))
+        expect(buffered! - first!).toBe(60_000)
+      }
+      await cancelAndWait(handle)
+    })
+  })
+})
+
+describe('conditional distribution', () => {
+  useFreshServer()
+  async function runTicks(options: {
+    spec: Parameters<typeof baseSpec>[0]
+    results: (() => ReturnType<typeof result>)[]
+  }) {
+    const { worker, calls, startSchedule } = await createTestWorker(env, {
+      query: (_input, call) => {
+        const next = options.results[call - 1]
+        if (!next) throw new Error('unexpected run')
+        return next()
+      },
+    })
+    const handle = await startSchedule(baseSpec({ cron: '0 * * * *', ...options.spec }))
+    await worker.runUntil(async () => {
+      for (let i = 1; i <= options.results.length; i++) {
+        await env.sleep('1 hour')
+        await waitFor(() => calls.recordRunFinished.length === i)
+      }
+      await cancelAndWait(handle)
+    })
+    return calls
+  }
+
+  it('rowCount skips with the reason and sends when met', async () => {
+    const calls = await runTicks({
+      spec: { condition: { type: 'rowCount', op: '>', value: 5 } },
+      results: [() => result(3), () => result(8)],
+    })
+    expect(calls.recordRunFinished.map((r) => r.status)).toEqual(['skipped', 'sent'])
+    expect(calls.recordRunFinished[0]!.reason).toBe('row count 3 not > 5')
+    expect(calls.deliverReport).toHaveLength(1)
+    expect(calls.renderReport.map((r) => r.format).sort()).toEqual(['pdf', 'xlsx'])
+  })
+
+  it('metric compares an aggregate of one column', async () => {
+    const calls = await runTicks({
+      spec: { condition: { type: 'metric', column: 'revenue', aggregate: 'sum', op: '<', value: 10_000 } },
+      results: [() => result(2, 'a', 12_000), () => result(2, 'b', 9_000)],
+    })
+    expect(calls.recordRunFinished.map((r) => [r.status, r.reason])).toEqual([
+      ['skipped', 'sum(revenue) = 12000 not < 10000'],
+      ['sent', expect.stringContaining('1 sent')],
+    ])
+  })
+
+  it('resultsChanged compares with the previous run', async () => {
+    const calls = await runTicks({
+      spec: { condition: { type: 'resultsChanged' } },
+      results: [() => result(3, 'A'), () => result(3, 'A'), () => result(4, 'B')],
+    })
+    expect(calls.recordRunFinished.map((r) => r.status)).toEqual(['sent', 'skipped', 'sent'])
+    expect(calls.recordRunFinished[1]!.reason).toBe('results unchanged since last run')
+  })
+
+  it('a condition that stays true is not re-sent within the grace period', async () => {
+    const calls = await runTicks({
+      spec: { condition: { type: 'nonEmpty' }, renotifyGraceMinutes: 120 },
+      results: [() => result(1), () => result(1), () => result(1), () => result(0), () => result(1)],
+    })
+    expect(calls.recordRunFinished.map((r) => r.status)).toEqual([
+      'sent',
+      'skipped',
+      'sent',
+      'skipped',
+      'sent',
+    ])
+    expect(calls.recordRunFinished[1]!.reason).toMatch(/within the 120 min re-notify grace period/)
+  })
+
+  it('empty / nonEmpty and all/any compose', async () => {
+    const calls = await runTicks({
+      spec: {
+        condition: {
+          type: 'any',
+          conditions: [{ type: 'empty' }, { type: 'rowCount', op: '>=', value: 100 }],
+        },
+      },
+      results: [() => result(0), () => result(50), () => result(100)],
+    })
+    expect(calls.recordRunFinished.map((r) => r.status)).toEqual(['sent', 'skipped', 'sent'])
+  })
+
+  it('onError mails the owners only when the query fails', async () => {
+    const calls = await runTicks({
+      spec: { condition: { type: 'onError' }, owners: ['oncall@example.com'] },
+      results: [
+        () => result(5),
+        () => {
+          throw ApplicationFailure.nonRetryable('relation "sales" does not exist', 'QueryInvalid')
+        },
+      ],
+    })
+    expect(calls.recordRunFinished.map((r) => r.status)).toEqual(['skipped', 'failed'])
+    expect(calls.deliverReport).toHaveLength(0)
+    expect(calls.notifyOwners).toHaveLength(1)
+    expect(calls.notifyOwners[0]!.owners).toEqual(['oncall@example.com'])
+    expect(calls.notifyOwners[0]!.error).toBe('QueryInvalid: relation "sales" does not exist')
+  })
+
+  it('a failed query is recorded with the database message and the owners are told', async () => {
+    const calls = await runTicks({
+      spec: {},
+      results: [
+        () => {
+          throw ApplicationFailure.nonRetryable('column "revnue" does not exist', 'QueryInvalid')
+        },
+      ],
+    })
+    expect(calls.recordRunFinished[0]).toMatchObject({
+      status: 'failed',
+      error: 'QueryInvalid: column "revnue" does not exist',
+    })
+    expect(calls.notifyOwners).toHaveLength(1)
+  })
+})
+
+describe('upstream gating with dataReady: waiting', () => {
+  useFreshServer()
+  it('waits for the dataset, then runs', async () => {
+    const { worker, calls, startSchedule } = await createTestWorker(env)
+    const handle = await startSchedule(
+      baseSpec({
+        cron: '0 * * * *',
+        dataReady: { dataset: 'orders', deadlineMinutes: 45, onTimeout: 'fail' },
+      }),
+    )
+    await worker.runUntil(async () => {
+      await env.sleep('1 hour')
+      expect((await handle.query(stateQuery)).running).toHaveLength(1)
+      await handle.signal(dataReadySignal, { dataset: 'orders', asOf: '2100-01-01T00:00:00Z' })
+      await waitFor(() => calls.recordRunFinished.length === 1)
+      expect(calls.recordRunFinished[0]!.status).toBe('sent')
+      await cancelAndWait(handle)
+    })
+  })
+})
+
+describe('upstream gating with dataReady: deadline', () => {
+  useFreshServer()
+  it('fails the run and tells the owners when the data is not ready by the deadline', async () => {
+    const { worker, calls, startSchedule } = await createTestWorker(env)
+    const handle = await startSchedule(
+      baseSpec({
+        cron: '0 * * * *',
+        dataReady: { dataset: 'orders', deadlineMinutes: 30, onTimeout: 'fail' },
+      }),
+    )
+    await worker.runUntil(async () => {
+      // The first tick is within the hour; its 30 min deadline passes without a dataReady signal.
+      await advanceUntil(env, () => calls.recordRunFinished.length === 1, '10 minutes', 12)
+      expect(calls.runQuery).toHaveLength(0)
+      expect(calls.recordRunFinished[0]!.status).toBe('failed')
+      expect(calls.recordRunFinished[0]!.reason).toMatch(/DataNotReady: dataset "orders"/)
+      expect(calls.notifyOwners).toHaveLength(1)
+      await cancelAndWait(handle)
+    })
+  })
+})
+
+describe('continueAsNew', () => {
+  useFreshServer()
+  it('carries counts, history and the last fingerprint into the next execution', async () => {
+    const { worker, calls, startSchedule } = await createTestWorker(env)
+    const handle = await startSchedule(
+      baseSpec({ cron: '0 * * * *', condition: { type: 'resultsChanged' } }),
+      {
+        maxTicksPerExecution: 2,
+      },
+    )
+    await worker.runUntil(async () => {
+      await advanceUntil(env, () => calls.recordRunFinished.length === 5, '1 hour', 8)
+      const description = await handle.describe()
+      expect(description.runId).not.toBe(handle.firstExecutionRunId)
+      const state = await handle.query(stateQuery)
+      expect(state.counts).toMatchObject({ runs: 5, sent: 1, skipped: 4 })
+      expect(state.lastRuns).toHaveLength(5)
+      // resultsChanged still compared against the fingerprint from before continueAsNew.
+      expect(calls.recordRunFinished.map((r) => r.status)).toEqual([
+        'sent',
+        'skipped',
+        'skipped',
+        'skipped',
+        'skipped',
+      ])
+      const { runId } = await handle.executeUpdate(triggerUpdate, { args: [{}] })
+      expect(runId).toContain(handle.workflowId.slice('schedule/'.length))
+      await waitFor(() => calls.recordRunFinished.length === 6)
+      await cancelAndWait(handle)
+    })
+  })
+})
