@@ -219,6 +219,8 @@ export type AttachmentSource = { path: string } | { content: Readable }
 
 export interface RecipientMessage {
   recipient: string
+  /** A Bcc recipient: never named in the headers. */
+  hidden?: boolean
   messageId: string
   /** Per attached file, in `report.plan.attached` order. */
   sources: AttachmentSource[]
@@ -236,15 +238,16 @@ export function composeReportMessage(report: PreparedReport, r: RecipientMessage
   const noVisibleRecipients = report.headerTo.length === 0 && report.headerCc.length === 0
   return {
     from: report.from,
-    // Bcc-only and list-only reports still need a To header for many clients; the empty group shows nobody.
-    to: noVisibleRecipients ? 'undisclosed-recipients:;' : report.headerTo,
+    // With no visible To/Cc, a list member sees their own address; a Bcc recipient sees the empty group.
+    to: noVisibleRecipients ? (r.hidden ? 'undisclosed-recipients:;' : r.recipient) : report.headerTo,
     cc: report.headerCc.length > 0 ? report.headerCc : undefined,
     replyTo: report.mail.replyTo,
     subject: report.subject,
     text: report.text + footerText,
     html: htmlDocument(report.subject, report.html + footerHtml),
     messageId: r.messageId,
-    priority: report.mail.priority,
+    // nodemailer writes X-Priority/Importance only for high and low; normal mail carries no priority headers.
+    priority: report.mail.priority === 'normal' ? undefined : report.mail.priority,
     headers: {
       ...report.mail.headers,
       'List-Unsubscribe': `<${unsubscribe}>`,

@@ -83,6 +83,7 @@ export function createMailActivities(deps: MailActivityDeps) {
     // To and Cc are checked as headers below; Bcc only reaches the envelope, where a line break is just as bad.
     for (const address of input.recipients.bcc) assertAddress(address, 'Bcc')
     const inlineTableHtml = await inlineTable(input)
+    const bcc = new Set(input.recipients.bcc.map((e) => e.toLowerCase()))
     // Everything that can make the message invalid is checked here, before the first recipient is mailed.
     const report = prepareReport({
       run,
@@ -167,6 +168,7 @@ export function createMailActivities(deps: MailActivityDeps) {
       const sources = await sourcesFor()
       const message = composeReportMessage(report, {
         recipient: r.email,
+        hidden: bcc.has(r.email.toLowerCase()),
         messageId: claimed.messageId ?? messageId,
         sources,
       })
