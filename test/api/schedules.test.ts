@@ -456,9 +456,5 @@ describe('a schedule', () => {
 })
 
 describe('a triggered run end to end', () => {
-  // Needs the complete activity set (createActivities: ledger + mail deliver) registered on the API worker;
-  // createApiWorker registers none so far because src/activities/ledger and mail/deliver.ts are not written yet.
-  it.todo(
-    'trigger → run recorded in herald.runs → GET /runs/{encoded id} shows per-recipient deliveries and SMTP replies',
-  )
+  // trigger → run recorded → GET /runs/{encoded id} with per-recipient deliveries: test/e2e/report-delivery.test.ts
 })
