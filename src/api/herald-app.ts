@@ -9,7 +9,12 @@ import { createPreview } from './schedules/preview.js'
 import { smtpCheckFor } from './smtp/smtp-check.js'
 
 /** The API wired to real services: used by the standalone server and the embedded dev stack alike. */
-export function createHeraldApp(options: { config: Config; services: Services; client: Client; logger: Logger }) {
+export function createHeraldApp(options: {
+  config: Config
+  services: Services
+  client: Client
+  logger: Logger
+}) {
   const { config, services, client, logger } = options
   const { dataSources, artifacts, mailer, db } = services.activityDeps
   const { runQuery } = createDataActivities({

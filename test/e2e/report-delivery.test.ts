@@ -94,7 +94,9 @@ it('creates a schedule over HTTP, triggers it, and mails a readable PDF and a ty
   expect(triggered.status).toBe(202)
   const { runId } = (await triggered.json()) as { runId: string }
 
-  await smtp.waitFor((mails) => mails.filter((m) => m.parsed.subject?.startsWith('Customers by region')).length >= 2)
+  await smtp.waitFor(
+    (mails) => mails.filter((m) => m.parsed.subject?.startsWith('Customers by region')).length >= 2,
+  )
   const mails = smtp.received.filter((m) => m.parsed.subject?.startsWith('Customers by region'))
   expect(mails.flatMap((m) => m.envelopeTo).sort()).toEqual(['ceo@example.com', 'sales@example.com'])
   expect(mails[0]!.parsed.subject).toBe('Customers by region: 8 regions')
@@ -109,7 +111,9 @@ it('creates a schedule over HTTP, triggers it, and mails a readable PDF and a ty
     const xlsx = mail.parsed.attachments.find((a) => a.filename?.endsWith('.xlsx'))!
     expect(pdf.filename).toMatch(/^customers-by-region-\d{4}-\d{2}-\d{2}\.pdf$/)
 
-    const { text } = await extractText(await getDocumentProxy(new Uint8Array(pdf.content)), { mergePages: true })
+    const { text } = await extractText(await getDocumentProxy(new Uint8Array(pdf.content)), {
+      mergePages: true,
+    })
     expect(text).toContain('Customers by region')
     for (const row of expected) {
       expect(text).toContain(row.region)
@@ -127,7 +131,9 @@ it('creates a schedule over HTTP, triggers it, and mails a readable PDF and a ty
   }
 
   // The run's record: steps, attachments and one delivery per recipient with the server's reply.
-  let run: { status: string; deliveries: { recipient: string; status: string; smtpReply?: string | null }[] } | undefined
+  let run:
+    | { status: string; deliveries: { recipient: string; status: string; smtpReply?: string | null }[] }
+    | undefined
   for (let i = 0; i < 100 && run?.status !== 'sent'; i++) {
     const response = await app.request(`/api/v1/runs/${encodeURIComponent(runId)}`, { headers: auth })
     if (response.ok) run = await response.json()

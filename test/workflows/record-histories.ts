@@ -1,0 +1,62 @@
+/**
+ * Records workflow histories that the replay test replays against the current code, so a change that breaks
+ * determinism for schedules already running in production fails the suite.
+ * Run after an intentional, versioned workflow change: `npm run record:histories` (adds new files, keeps old ones).
+ */
+import { writeFile } from 'node:fs/promises'
+import proto from '@temporalio/proto'
+import {
+  dataReadySignal,
+  pauseSignal,
+  resumeSignal,
+  skipNextSignal,
+  triggerNowSignal,
+  triggerUpdate,
+  updateScheduleUpdate,
+} from '../../src/workflows/index.js'
+import { createTimeSkippingEnv } from '../support/temporal.js'
+import { result } from './fake-activities.js'
+import { advanceUntil, baseSpec, cancelAndWait, createTestWorker } from './harness.js'
+
+const version = process.argv[2] ?? 'v1'
+// Binary protobuf: exactly what the server stores, independent of JSON encoders.
+const encode = (history: proto.temporal.api.history.v1.IHistory) =>
+  proto.temporal.api.history.v1.History.encode(history).finish()
+const dir = new URL('../fixtures/histories/', import.meta.url)
+const env = await createTimeSkippingEnv()
+try {
+  const fingerprints = ['A', 'A', 'B', 'B', 'C']
+  const { worker, calls, startSchedule } = await createTestWorker(env, {
+    query: (_input, call) => result(call, fingerprints[(call - 1) % fingerprints.length]),
+  })
+  await worker.runUntil(async () => {
+    // Timers across DST, children, conditions, grace period, all messages, an update and continueAsNew.
+    const spec = baseSpec({
+      cron: '0 * * * *',
+      timezone: 'Europe/Berlin',
+      condition: { type: 'resultsChanged' },
+      renotifyGraceMinutes: 90,
+      dataReady: { dataset: 'orders', deadlineMinutes: 20, onTimeout: 'run' },
+    })
+    const handle = await startSchedule(spec, { scheduleId: `replay-${version}`, maxTicksPerExecution: 50 })
+    await handle.signal(dataReadySignal, { dataset: 'orders', asOf: '2100-01-01T00:00:00Z' })
+    await advanceUntil(env, () => calls.recordRunFinished.length >= 3, '1 hour', 6)
+    await handle.signal(skipNextSignal)
+    await handle.signal(pauseSignal, { note: 'replay', by: 'recorder' })
+    await handle.signal(triggerNowSignal, { by: 'recorder' })
+    await env.sleep('2 hours')
+    await handle.signal(resumeSignal, {})
+    await handle.executeUpdate(triggerUpdate, { args: [{ by: 'recorder' }] })
+    await handle.executeUpdate(updateScheduleUpdate, { args: [{ ...spec, cron: '30 * * * *' }] })
+    await advanceUntil(env, () => calls.recordRunFinished.length >= 8, '1 hour', 8)
+    const history = await handle.fetchHistory()
+    await writeFile(new URL(`schedule-${version}.binpb`, dir), encode(history))
+    const runId = calls.recordRunFinished.at(-1)!.runId
+    const runHistory = await env.client.workflow.getHandle(runId).fetchHistory()
+    await writeFile(new URL(`run-${version}.binpb`, dir), encode(runHistory))
+    await cancelAndWait(handle)
+  })
+  console.log(`recorded schedule-${version}.binpb and run-${version}.binpb`)
+} finally {
+  await env.teardown()
+}
