@@ -6,6 +6,7 @@ import { LocalArtifactStore } from './activities/local-artifact-store.js'
 import { createMailer } from './activities/mail/smtp-transport.js'
 import { type Config, ConfigError } from './config.js'
 import { connectDatabase, type Database } from './db/client.js'
+import { migrate } from './db/migrate.js'
 
 /** The long-lived resources a Herald process holds: database pools, artifact store, SMTP pool. */
 export interface Services {
@@ -30,6 +31,8 @@ export async function openServices(config: Config): Promise<Services> {
   if (!config.DATABASE_URL) throw new ConfigError('Invalid configuration:\n  DATABASE_URL: required')
   if (!config.SMTP_URL) throw new ConfigError('Invalid configuration:\n  SMTP_URL: required')
   const db = connectDatabase(config.DATABASE_URL)
+  // Every process migrates on start; an advisory lock makes concurrent starts safe.
+  await migrate(db)
   const dataSources = new DataSources({ default: config.DATABASE_URL, ...config.DATA_SOURCES })
   const artifacts = new LocalArtifactStore({
     dir: resolve(config.ARTIFACT_DIR ?? join(config.HERALD_DATA_DIR, 'artifacts')),

@@ -56,7 +56,8 @@ async function stopChild(child: ChildProcess, exited: Promise<unknown>): Promise
 /** VmRSS and VmHWM (the kernel's peak RSS) from /proc. */
 export async function processMemory(pid: number): Promise<{ rss: number; peakRss: number }> {
   const status = await readFile(`/proc/${pid}/status`, 'utf8')
-  const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? 0) * 1024
+  const kb = (field: string) =>
+    Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? 0) * 1024
   return { rss: kb('VmRSS'), peakRss: kb('VmHWM') }
 }
 

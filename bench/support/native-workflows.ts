@@ -5,7 +5,10 @@ import type { ScheduleSpec } from '../../src/domain/schedule.js'
 import { type ReportRunResult, reportRun } from '../../src/workflows/report-run.js'
 
 /** Set by Temporal Schedules on every workflow they start: the time the action was due. */
-const scheduledStartTime = defineSearchAttributeKey('TemporalScheduledStartTime', SearchAttributeType.DATETIME)
+const scheduledStartTime = defineSearchAttributeKey(
+  'TemporalScheduledStartTime',
+  SearchAttributeType.DATETIME,
+)
 
 export interface NativeReportTickInput {
   /** Recorded in herald.runs as the schedule id, so baseline rows are told apart from Herald's. */
@@ -18,7 +21,10 @@ export interface NativeReportTickInput {
  * The baseline: a workflow started by a native Temporal Schedule that runs Herald's reportRun for the scheduled
  * time, inline (no child), so it does the same activities a Herald tick does, one hop fewer.
  */
-export async function nativeReportTick({ scheduleId, spec }: NativeReportTickInput): Promise<ReportRunResult> {
+export async function nativeReportTick({
+  scheduleId,
+  spec,
+}: NativeReportTickInput): Promise<ReportRunResult> {
   const info = wf.workflowInfo()
   const fireTime = info.typedSearchAttributes.get(scheduledStartTime) ?? info.startTime
   return reportRun({

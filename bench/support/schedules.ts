@@ -6,7 +6,9 @@ import { NATIVE_TASK_QUEUE } from './stack.js'
 
 /** Creating many schedules: Herald workflows, native Temporal Schedules, and rows in herald.schedules. */
 
-export function benchSpec(overrides: Partial<ScheduleSpecInput> & Pick<ScheduleSpecInput, 'cron'>): ScheduleSpec {
+export function benchSpec(
+  overrides: Partial<ScheduleSpecInput> & Pick<ScheduleSpecInput, 'cron'>,
+): ScheduleSpec {
   return scheduleSpecSchema.parse({
     name: 'Bench report',
     query: { sql: 'SELECT 1 AS one' },

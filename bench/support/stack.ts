@@ -68,7 +68,12 @@ export async function startBenchStack(name: string): Promise<BenchStack> {
         uiPort: BENCH_TEMPORAL_UI_PORT,
         namespace: 'default',
       }),
-      startEmbeddedPostgres({ dataDir: join(dir, 'postgres'), port: pgPort, database: 'herald', persistent: false }),
+      startEmbeddedPostgres({
+        dataDir: join(dir, 'postgres'),
+        port: pgPort,
+        database: 'herald',
+        persistent: false,
+      }),
       startMailSink(),
     ])
     stops.push(temporal.stop, pg.stop, sink.stop)
@@ -111,7 +116,11 @@ export async function startBenchStack(name: string): Promise<BenchStack> {
       apiKeys,
       temporalDbBytes: async () => {
         let total = 0
-        for (const suffix of ['', '-wal', '-shm']) total += await stat(temporalDb + suffix).then((s) => s.size, () => 0)
+        for (const suffix of ['', '-wal', '-shm'])
+          total += await stat(temporalDb + suffix).then(
+            (s) => s.size,
+            () => 0,
+          )
         return total
       },
       startHeraldWorker: async () =>
@@ -152,7 +161,10 @@ export async function startBenchStack(name: string): Promise<BenchStack> {
 }
 
 /** Runs the benchmark body against a fresh stack and always tears the stack down. */
-export async function withBenchStack(name: string, body: (stack: BenchStack) => Promise<void>): Promise<void> {
+export async function withBenchStack(
+  name: string,
+  body: (stack: BenchStack) => Promise<void>,
+): Promise<void> {
   const stack = await startBenchStack(name)
   try {
     await body(stack)

@@ -136,7 +136,7 @@ it('creates a schedule over HTTP, triggers it, and mails a readable PDF and a ty
     | undefined
   for (let i = 0; i < 100 && run?.status !== 'sent'; i++) {
     const response = await app.request(`/api/v1/runs/${encodeURIComponent(runId)}`, { headers: auth })
-    if (response.ok) run = await response.json()
+    if (response.ok) run = (await response.json()) as typeof run
     await new Promise((r) => setTimeout(r, 100))
   }
   expect(run?.status).toBe('sent')

@@ -1,0 +1,189 @@
+import { numberFlag } from './support/args.js'
+import { sampleMemory } from './support/child-service.js'
+import {
+  benchSpec,
+  createNativeSchedules,
+  heraldScheduleIds,
+  startHeraldSchedules,
+} from './support/schedules.js'
+import { type BenchStack, sleep, withBenchStack } from './support/stack.js'
+import { distribution, machineLine, markdownTable, mb, ms, ratio } from './support/stats.js'
+
+/**
+ * Tick lateness (issue 4): N Herald schedules against N native Temporal Schedules on the same server.
+ *
+ *   npm run bench:ticks -- [--schedules 1000] [--ticks 3]
+ *
+ * Herald's schedules fire on even minutes, the native ones on odd minutes, so each side has the machine to itself
+ * at its fire time while both run through the same period. Every run does the same work (reportRun: trivial
+ * query, CSV, one mail to the in-process sink). Lateness = run start - scheduled time, measured two ways:
+ * when the run's workflow started (Temporal visibility), and when its first activity (recordRunStarted) wrote
+ * herald.runs.started_at.
+ */
+const SCHEDULES = numberFlag('schedules', 1000)
+const TICKS = numberFlag('ticks', 3)
+const DRAIN_MS = 100_000
+
+const HERALD_CRON = '*/2 * * * *'
+const NATIVE_CRON = '1-59/2 * * * *'
+
+interface RunRow {
+  native: boolean
+  fire_time: Date
+  lateness_ms: number
+  status: string
+  drain_ms: number | null
+}
+
+async function main() {
+  await withBenchStack('ticks', async (stack) => {
+    const [herald, native] = await Promise.all([stack.startHeraldWorker(), stack.startNativeWorker()])
+    const heraldIds = heraldScheduleIds(SCHEDULES)
+    const nativeIds = heraldScheduleIds(SCHEDULES, 'native-bench-')
+    const heraldStartMs = await startHeraldSchedules(
+      stack.client,
+      stack.config.TEMPORAL_TASK_QUEUE,
+      heraldIds,
+      benchSpec({ name: 'Tick lateness', cron: HERALD_CRON }),
+    )
+    const nativeStartMs = await createNativeSchedules(
+      stack.client,
+      nativeIds,
+      benchSpec({ name: 'Tick lateness (native)', cron: NATIVE_CRON }),
+    )
+    console.error(
+      `setup: ${SCHEDULES} Herald schedules in ${heraldStartMs} ms, native in ${nativeStartMs} ms`,
+    )
+
+    // The measured ticks: the next TICKS even minutes (Herald) and odd minutes (native) after setup.
+    const firstMinute = Math.ceil((Date.now() + 5_000) / 60_000) * 60_000
+    const minutes = Array.from({ length: TICKS * 2 + 1 }, (_, i) => new Date(firstMinute + i * 60_000))
+    const heraldTicks = minutes.filter((m) => m.getUTCMinutes() % 2 === 0).slice(0, TICKS)
+    const nativeTicks = minutes.filter((m) => m.getUTCMinutes() % 2 === 1).slice(0, TICKS)
+    const lastTick = Math.max(heraldTicks.at(-1)!.getTime(), nativeTicks.at(-1)!.getTime())
+    console.error(`measuring ticks ${minutes[0]!.toISOString()} … ${new Date(lastTick).toISOString()}`)
+
+    const heraldMemory = sampleMemory(herald)
+    const nativeMemory = sampleMemory(native)
+    const fireTimes = [...heraldTicks, ...nativeTicks]
+    const fireIsos = fireTimes.map((t) => t.toISOString())
+    const expected = fireTimes.length * SCHEDULES
+    await sleep(lastTick - Date.now())
+    const deadline = Date.now() + DRAIN_MS
+    while (Date.now() < deadline) {
+      const [row] = await stack.db<{ finished: number; started: number }[]>`
+        SELECT count(*)::int AS started, count(finished_at)::int AS finished
+          FROM herald.runs WHERE fire_time = ANY(${fireIsos}::timestamptz[])`
+      console.error(`runs started ${row!.started}/${expected}, finished ${row!.finished}`)
+      if (row!.finished >= expected) break
+      await sleep(5_000)
+    }
+    heraldMemory.stop()
+    nativeMemory.stop()
+    await Promise.all(
+      nativeIds.map((id) =>
+        stack.client.schedule
+          .getHandle(id)
+          .delete()
+          .catch(() => {}),
+      ),
+    )
+
+    const rows = await stack.db<RunRow[]>`
+      SELECT schedule_id LIKE 'native-%' AS native, fire_time, status,
+             extract(epoch FROM started_at - fire_time) * 1000 AS lateness_ms,
+             extract(epoch FROM finished_at - fire_time) * 1000 AS drain_ms
+        FROM herald.runs WHERE fire_time = ANY(${fireIsos}::timestamptz[])`
+    const workflowStarts = await workflowStartLateness(stack, fireTimes)
+
+    const side = (isNative: boolean) => {
+      const runs = rows.filter((r) => r.native === isNative)
+      const ticks = isNative ? nativeTicks : heraldTicks
+      // Per tick: when its last run finished.
+      const drains = ticks.map((t) =>
+        Math.max(
+          ...runs.filter((r) => r.fire_time.getTime() === t.getTime()).map((r) => Number(r.drain_ms ?? 0)),
+        ),
+      )
+      return {
+        expected: ticks.length * SCHEDULES,
+        started: runs.length,
+        failed: runs.filter((r) => r.status !== 'sent').length,
+        firstActivity: distribution(runs.map((r) => Number(r.lateness_ms))),
+        workflowStart: distribution(
+          workflowStarts.filter((w) => w.native === isNative).map((w) => w.latenessMs),
+        ),
+        drainMaxMs: Math.max(...drains),
+      }
+    }
+    const h = side(false)
+    const n = side(true)
+    const heraldPeak = heraldMemory.peak
+    const nativePeak = nativeMemory.peak
+
+    const line = (name: string, s: typeof h, metric: 'workflowStart' | 'firstActivity', peak: number) => {
+      const d = s[metric]
+      const base = n[metric]
+      return [
+        name,
+        metric === 'workflowStart' ? 'run workflow started' : 'first activity (herald.runs.started_at)',
+        `${d.count}/${s.expected}`,
+        ms(d.p50),
+        ms(d.p95),
+        ms(d.p99),
+        ms(d.max),
+        ratio(d.p99, base.p99),
+        `${s.failed}`,
+        (s.drainMaxMs / 1000).toFixed(1),
+        mb(peak),
+      ]
+    }
+    console.log(`\n## Tick lateness: ${SCHEDULES} schedules, ${TICKS} ticks each (${machineLine()})\n`)
+    console.log(
+      markdownTable(
+        [
+          'scheduler',
+          'lateness measured at',
+          'runs',
+          'p50 ms',
+          'p95 ms',
+          'p99 ms',
+          'max ms',
+          'p99 vs native',
+          'not sent',
+          'last run done s',
+          'worker peak RSS MB',
+        ],
+        [
+          line('Herald (reportSchedule timers)', h, 'workflowStart', heraldPeak),
+          line('Herald (reportSchedule timers)', h, 'firstActivity', heraldPeak),
+          line('Temporal native Schedules', n, 'workflowStart', nativePeak),
+          line('Temporal native Schedules', n, 'firstActivity', nativePeak),
+        ],
+      ),
+    )
+  })
+}
+
+/** Start time of every run workflow for the measured ticks, from Temporal's visibility store. */
+async function workflowStartLateness(stack: BenchStack, fireTimes: Date[]) {
+  const wanted = new Set(fireTimes.map((t) => t.getTime()))
+  const out: { native: boolean; latenessMs: number }[] = []
+  const query = `WorkflowType = 'reportRun' OR WorkflowType = 'nativeReportTick'`
+  for await (const execution of stack.client.workflow.list({ query, pageSize: 1000 })) {
+    // Herald runs are `run/<schedule>/<ISO fire time>`, native ones `<schedule>-<ISO scheduled time>`.
+    const iso = /[/-](\d{4}-\d{2}-\d{2}T[\d:.]+Z)$/.exec(execution.workflowId)?.[1]
+    const fire = iso ? Date.parse(iso) : Number.NaN
+    if (!wanted.has(fire)) continue
+    out.push({
+      native: execution.type === 'nativeReportTick',
+      latenessMs: execution.startTime.getTime() - fire,
+    })
+  }
+  return out
+}
+
+main().catch((err) => {
+  console.error(err)
+  process.exit(1)
+})

@@ -1,0 +1,66 @@
+import { execFile } from 'node:child_process'
+import { promisify } from 'node:util'
+import { describe, expect, it } from 'vitest'
+
+const run = promisify(execFile)
+const root = new URL('../../', import.meta.url).pathname
+const env = {
+  ...process.env,
+  HERALD_API_KEYS: 'compose-check-key',
+  HERALD_SECRET: 'compose-check-secret-0123',
+}
+
+async function composeAvailable(): Promise<boolean> {
+  try {
+    await run('docker', ['compose', 'version'])
+    return true
+  } catch {
+    return false
+  }
+}
+
+// CI installs the compose plugin (scripts/install-compose-plugin.sh); elsewhere the check needs it too.
+describe('docker-compose.yml', async () => {
+  const available = await composeAvailable()
+
+  it('docker compose is installed (run scripts/install-compose-plugin.sh)', () => {
+    expect(available).toBe(true)
+  })
+
+  it.runIf(available)('is valid: docker compose config -q', async () => {
+    await expect(run('docker', ['compose', 'config', '-q'], { cwd: root, env })).resolves.toBeDefined()
+  })
+
+  it.runIf(available)('configures Herald only through the documented env names', async () => {
+    const { stdout } = await run('docker', ['compose', 'config', '--format', 'json'], { cwd: root, env })
+    const config = JSON.parse(stdout) as {
+      services: Record<string, { environment?: Record<string, string> }>
+    }
+    for (const service of ['api', 'worker']) {
+      const names = Object.keys(config.services[service]?.environment ?? {}).sort()
+      expect(names).toEqual(
+        [
+          'API_KEYS',
+          'API_PORT',
+          'ARTIFACT_DIR',
+          'DATABASE_URL',
+          'HERALD_SECRET',
+          'MAIL_FROM',
+          'PUBLIC_URL',
+          'SMTP_URL',
+          'TEMPORAL_ADDRESS',
+          'TEMPORAL_NAMESPACE',
+          'TEMPORAL_TASK_QUEUE',
+          'TEMPORAL_UI_URL',
+        ].sort(),
+      )
+    }
+  })
+
+  it.runIf(available)('refuses to start without the API keys and secret', async () => {
+    const bare = { ...process.env, HERALD_API_KEYS: '', HERALD_SECRET: '' }
+    await expect(run('docker', ['compose', 'config', '-q'], { cwd: root, env: bare })).rejects.toThrow(
+      /HERALD_API_KEYS/,
+    )
+  })
+})
