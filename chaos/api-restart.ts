@@ -92,7 +92,9 @@ export const apiRestart: Scenario = {
       }
       for (const wf of workflows) await stack.client.workflow.getHandle(wf).terminate('chaos round finished')
     }
-    audit.notes.push(`${rounds} rounds × ${clients} concurrent POSTs, API SIGKILLed ${stack.api.kills} time(s)`)
+    audit.notes.push(
+      `${rounds} rounds × ${clients} concurrent POSTs, API SIGKILLed ${stack.api.kills} time(s)`,
+    )
     await stack.api.stop()
     return audit
   },

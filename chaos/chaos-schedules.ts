@@ -14,8 +14,8 @@ export interface ChaosSchedule {
   recipients: string[]
   /** When the workflow started; ticks after it are due. */
   startedAt: Date
-  /** When the harness asked it to stop ticking. */
-  pausedAt?: Date
+  /** The last tick the audit expects: one the workflow was seen to start before it was paused. */
+  auditUntil?: Date
 }
 
 export const SCENARIO_HEADER = 'X-Chaos-Scenario'
@@ -79,11 +79,11 @@ export async function pauseAndSettle(
   timeoutMs: number,
 ): Promise<{ settled: boolean; waitedMs: number }> {
   const began = Date.now()
-  for (const s of schedules) {
-    await stack.client.workflow.getHandle(s.workflowId).signal(pauseSignal, { note: 'chaos: settle' })
-    s.pausedAt = new Date()
-  }
   const ids = schedules.map((s) => s.id)
+  for (const s of schedules) {
+    s.auditUntil = await lastTickStarted(stack, s, 30_000)
+    await stack.client.workflow.getHandle(s.workflowId).signal(pauseSignal, { note: 'chaos: settle' })
+  }
   while (Date.now() - began < timeoutMs) {
     try {
       let busy = 0
@@ -100,6 +100,29 @@ export async function pauseAndSettle(
     await sleep(500)
   }
   return { settled: false, waitedMs: Date.now() - began }
+}
+
+/**
+ * Waits until the workflow has started the tick that was due a moment ago (a restarted worker may still be
+ * catching up), so a pause sent now cannot swallow ticks the audit counts on.
+ */
+async function lastTickStarted(stack: ChaosStack, s: ChaosSchedule, timeoutMs: number): Promise<Date> {
+  const step = s.intervalSeconds * 1000
+  const due = new Date(Math.floor((Date.now() - 1_500) / step) * step)
+  const runId = `run/${s.id}/${due.toISOString()}`
+  const deadline = Date.now() + timeoutMs
+  while (Date.now() < deadline) {
+    try {
+      const state = await stack.client.workflow.getHandle(s.workflowId).query(stateQuery)
+      if (state.running.includes(runId) || state.lastRuns.some((r) => r.runId === runId)) return due
+      const [row] = await stack.db`SELECT 1 FROM herald.runs WHERE id = ${runId}`
+      if (row) return due
+    } catch {
+      // Worker or server still coming back.
+    }
+    await sleep(300)
+  }
+  return new Date(due.getTime() - step)
 }
 
 export async function terminateSchedules(stack: ChaosStack, schedules: ChaosSchedule[]): Promise<void> {

@@ -60,7 +60,9 @@ export class ChildService {
     child.stderr?.on('data', capture)
     const exited = new Promise<never>((_, reject) =>
       child.once('exit', (code, signal) =>
-        reject(new Error(`${this.name} exited during start (${signal ?? code}); see ${this.options.logFile}`)),
+        reject(
+          new Error(`${this.name} exited during start (${signal ?? code}); see ${this.options.logFile}`),
+        ),
       ),
     )
     exited.catch(() => {})

@@ -1,4 +1,9 @@
-import { type ChaosSchedule, pauseAndSettle, startChaosSchedules, terminateSchedules } from './chaos-schedules.js'
+import {
+  type ChaosSchedule,
+  pauseAndSettle,
+  startChaosSchedules,
+  terminateSchedules,
+} from './chaos-schedules.js'
 import { sleep } from './child-service.js'
 import { auditScenario, type ScenarioAudit } from './delivery-audit.js'
 import type { ScenarioContext } from './scenario.js'
@@ -23,7 +28,10 @@ export interface DeliveryScenarioPlan {
 /** Runs time out after 60 s at this cron rate, so a minute and a half is enough for every run to end. */
 const SETTLE_TIMEOUT_MS = 120_000
 
-export async function runDeliveryScenario(ctx: ScenarioContext, plan: DeliveryScenarioPlan): Promise<ScenarioAudit> {
+export async function runDeliveryScenario(
+  ctx: ScenarioContext,
+  plan: DeliveryScenarioPlan,
+): Promise<ScenarioAudit> {
   const { stack, log } = ctx
   const schedules: ChaosSchedule[] = await startChaosSchedules(
     stack,

@@ -39,11 +39,11 @@ export function textTable(rows: string[][]): string {
 }
 
 export function markdownTable(rows: string[][]): string {
-  const escape = (s: string) => s.replace(/\|/g, '\\|')
+  const escapePipes = (s: string) => s.replace(/\|/g, '\\|')
   return [
     `| ${HEADERS.join(' | ')} |`,
     `|${HEADERS.map(() => '---').join('|')}|`,
-    ...rows.map((r) => `| ${r.map(escape).join(' | ')} |`),
+    ...rows.map((r) => `| ${r.map(escapePipes).join(' | ')} |`),
   ].join('\n')
 }
 

@@ -31,11 +31,15 @@ async function main(): Promise<number> {
   if (!Number.isInteger(seed)) throw new Error('--seed must be an integer')
   const only = values.only?.split(',').map((s) => s.trim())
   const scenarios = only ? SCENARIOS.filter((s) => only.includes(s.name)) : SCENARIOS
-  if (scenarios.length === 0) throw new Error(`--only: known scenarios are ${SCENARIOS.map((s) => s.name).join(', ')}`)
+  if (scenarios.length === 0)
+    throw new Error(`--only: known scenarios are ${SCENARIOS.map((s) => s.name).join(', ')}`)
   const mode = values.short ? 'short' : 'full'
   const began = Date.now()
-  const log = (line: string) => console.log(`[chaos +${((Date.now() - began) / 1000).toFixed(1).padStart(6)}s] ${line}`)
-  log(`seed ${seed} (replay with --seed ${seed}), mode ${mode}, scenarios ${scenarios.map((s) => s.name).join(', ')}`)
+  const log = (line: string) =>
+    console.log(`[chaos +${((Date.now() - began) / 1000).toFixed(1).padStart(6)}s] ${line}`)
+  log(
+    `seed ${seed} (replay with --seed ${seed}), mode ${mode}, scenarios ${scenarios.map((s) => s.name).join(', ')}`,
+  )
 
   const temporalPort = Number(process.env.CHAOS_TEMPORAL_PORT ?? 27233)
   const stack = await ChaosStack.start({ temporalPort, taskQueue: `herald-chaos-${seed}`, log })

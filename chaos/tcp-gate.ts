@@ -1,4 +1,4 @@
-import { createServer, type Server, type Socket, connect } from 'node:net'
+import { connect, createServer, type Server, type Socket } from 'node:net'
 
 /**
  * A TCP forwarder on a fixed port in front of the test SMTP server. Closing it makes the mail server "down" for

@@ -32,7 +32,7 @@ export const workerKill: Scenario = {
       schedules: 3,
       intervalSeconds: ctx.short ? 10 : 15,
       recipientsPer: 4,
-      chaosMs: ctx.short ? 35_000 : 120_000,
+      chaosMs: ctx.short ? 30_000 : 120_000,
       async chaos(_, until) {
         // A slow sink keeps DATA open long enough for a kill to land inside it.
         stack.smtp.faults = {
@@ -51,7 +51,9 @@ export const workerKill: Scenario = {
           await killAndRestart('random moment')
         }
         while (busy) await sleep(100)
-        return [`${kills} worker kills (${rcptKills} right after a RCPT TO), ${stack.worker.starts} worker starts in all`]
+        return [
+          `${kills} worker kills (${rcptKills} right after a RCPT TO), ${stack.worker.starts} worker starts in all`,
+        ]
       },
       async heal() {
         stack.smtp.faults = {}

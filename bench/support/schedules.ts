@@ -1,6 +1,7 @@
 import type { Client } from '@temporalio/client'
 import { newId } from '../../src/api/ids.js'
 import type { Database } from '../../src/db/client.js'
+import { DEMO_REPORT_SQL } from '../../src/db/demo.js'
 import { type ScheduleSpec, type ScheduleSpecInput, scheduleSpecSchema } from '../../src/domain/schedule.js'
 import { NATIVE_TASK_QUEUE } from './stack.js'
 
@@ -20,6 +21,16 @@ export function benchSpec(
     ...overrides,
   })
 }
+
+/** A realistic schedule that sleeps all year: the demo report, PDF + XLSX to three recipients, once on 1 January. */
+export const sleepingSpec = benchSpec({
+  name: 'Sales by region',
+  cron: '0 3 1 1 *',
+  timezone: 'Europe/Berlin',
+  query: { sql: DEMO_REPORT_SQL },
+  formats: ['pdf', 'xlsx'],
+  recipients: { to: ['a@bench.test', 'b@bench.test', 'c@bench.test'] },
+})
 
 export const heraldScheduleIds = (count: number, prefix = 'sch_bench') =>
   Array.from({ length: count }, (_, i) => `${prefix}${String(i).padStart(5, '0')}`)
@@ -89,7 +100,7 @@ export async function insertScheduleRows(db: Database, count: number, spec: Sche
     }))
     await db`
       INSERT INTO herald.schedules (id, name, status, spec)
-      SELECT id, name, status, spec FROM json_to_recordset(${JSON.stringify(batch)}::json)
+      SELECT id, name, status, spec FROM jsonb_to_recordset(${db.json(batch as never)}::jsonb)
         AS t(id text, name text, status text, spec jsonb)`
   }
   return ids

@@ -1,3 +1,5 @@
+import { availableParallelism, loadavg } from 'node:os'
+
 /** Small numeric helpers shared by the benchmarks: nearest-rank percentiles and markdown tables. */
 
 export interface Distribution {
@@ -39,6 +41,8 @@ export function markdownTable(header: string[], rows: (string | number)[][]): st
   return [header, align, ...rows].map((cells) => `| ${cells.join(' | ')} |`).join('\n')
 }
 
+/** Node version, CPU count, date and the 1-minute load average: the machine is shared, so load is part of a result. */
 export function machineLine(): string {
-  return `node ${process.version}, ${process.platform}/${process.arch}, ${new Date().toISOString()}`
+  const load = loadavg()[0]!.toFixed(1)
+  return `node ${process.version}, ${availableParallelism()} CPUs, load avg ${load}, ${new Date().toISOString()}`
 }

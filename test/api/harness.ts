@@ -121,7 +121,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
       taskQueue,
       namespace: 'default',
       uiUrl: config.TEMPORAL_UI_URL,
-      rpcTimeoutMs: options.rpcTimeoutMs ?? 5_000,
+      rpcTimeoutMs: options.rpcTimeoutMs ?? 30_000,
     },
     db: options.db ?? db,
     config,

@@ -455,6 +455,4 @@ describe('a schedule', () => {
   })
 })
 
-describe('a triggered run end to end', () => {
-  // trigger → run recorded → GET /runs/{encoded id} with per-recipient deliveries: test/e2e/report-delivery.test.ts
-})
+// trigger → run recorded → GET /runs/{encoded id} with per-recipient deliveries: test/e2e/report-delivery.test.ts

@@ -37,7 +37,16 @@ describe('overlap policy when a run is still going at the next tick', () => {
     await worker.runUntil(async () => {
       await env.sleep('4 minutes')
       await waitFor(() => calls.recordTick.length >= skipped)
-      const state = await handle.query(stateQuery)
+      // Ticks are handled in real time after the server's clock moved: poll until all four have been seen.
+      let state = await handle.query(stateQuery)
+      for (
+        let i = 0;
+        i < 100 && state.running.length + calls.recordTick.length + (state.buffered ? 1 : 0) < 4;
+        i++
+      ) {
+        await new Promise((r) => setTimeout(r, 50))
+        state = await handle.query(stateQuery)
+      }
       expect(state.running).toHaveLength(overlap === 'allow' ? 4 : 1)
       expect(state.buffered !== undefined).toBe(overlap === 'bufferOne')
       for (const tick of calls.recordTick) expect(tick.reason).toMatch(/^overlap: run run\/.+ still running/)
@@ -184,7 +193,14 @@ describe('upstream gating with dataReady: waiting', () => {
     )
     await worker.runUntil(async () => {
       await env.sleep('1 hour')
-      expect((await handle.query(stateQuery)).running).toHaveLength(1)
+      // The tick is handled in real time after the server's clock moved: poll until the run is waiting.
+      let running: string[] = []
+      for (let i = 0; i < 100 && running.length === 0; i++) {
+        running = (await handle.query(stateQuery)).running
+        await new Promise((r) => setTimeout(r, 50))
+      }
+      expect(running).toHaveLength(1)
+      expect(calls.runQuery).toHaveLength(0)
       await handle.signal(dataReadySignal, { dataset: 'orders', asOf: '2100-01-01T00:00:00Z' })
       await waitFor(() => calls.recordRunFinished.length === 1)
       expect(calls.recordRunFinished[0]!.status).toBe('sent')
