@@ -14,7 +14,7 @@ export const postgresOutage: Scenario = {
       schedules: 3,
       intervalSeconds: 10,
       recipientsPer: 4,
-      chaosMs: ctx.short ? 24_000 : 75_000,
+      chaosMs: ctx.short ? 22_000 : 75_000,
       async chaos(_, until) {
         // Slow DATA so the outage catches deliveries half done.
         stack.smtp.faults = {

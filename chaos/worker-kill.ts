@@ -32,7 +32,7 @@ export const workerKill: Scenario = {
       schedules: 3,
       intervalSeconds: ctx.short ? 10 : 15,
       recipientsPer: 4,
-      chaosMs: ctx.short ? 30_000 : 120_000,
+      chaosMs: ctx.short ? 25_000 : 120_000,
       async chaos(_, until) {
         // A slow sink keeps DATA open long enough for a kill to land inside it.
         stack.smtp.faults = {

@@ -14,6 +14,7 @@ async function main(): Promise<number> {
   const began = Date.now()
   const log = (line: string) => console.log(`[fuzz +${((Date.now() - began) / 1000).toFixed(1)}s] ${line}`)
   const stack = await ChaosStack.start({ temporalPort: await freePort(), taskQueue: 'herald-fuzz', log })
+  let keep = process.env.FUZZ_KEEP === '1'
   try {
     await stack.api.start()
     const url = `http://127.0.0.1:${stack.apiPort}/api/v1`
@@ -23,10 +24,13 @@ async function main(): Promise<number> {
       env: { ...process.env, HERALD_API_URL: url, HERALD_API_KEY: stack.apiKey },
     })
     const code = await new Promise<number>((resolve) => child.once('exit', (c) => resolve(c ?? 1)))
-    if (code !== 0) log(`API log kept in ${stack.dir}/api.log`)
+    if (code !== 0) {
+      keep = true
+      log(`API log kept in ${stack.dir}/api.log`)
+    }
     return code
   } finally {
-    await stack.shutdown(process.env.FUZZ_KEEP === '1')
+    await stack.shutdown(keep)
   }
 }
 

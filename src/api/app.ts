@@ -25,7 +25,15 @@ export const API_BASE = '/api/v1'
 const MAX_BODY_BYTES = 1024 * 1024
 
 /** Paths under API_BASE that need no API key: probes, docs, and links that carry their own signed token. */
-const PUBLIC_PATHS = new Set(['/healthz', '/readyz', '/metrics', '/openapi.json', '/docs', '/unsubscribe'])
+const PUBLIC_PATHS = new Set([
+  '/healthz',
+  '/readyz',
+  '/metrics',
+  '/openapi.json',
+  '/docs',
+  '/docs/scalar.js',
+  '/unsubscribe',
+])
 const PUBLIC_PREFIXES = ['/artifacts/']
 
 export function isPublicPath(path: string): boolean {

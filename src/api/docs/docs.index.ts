@@ -1,8 +1,18 @@
+import { readFile } from 'node:fs/promises'
+import { createRequire } from 'node:module'
+import { dirname, join } from 'node:path'
 import type { OpenAPIHono } from '@hono/zod-openapi'
 import { Scalar } from '@scalar/hono-api-reference'
 import { createRouter } from '../create-router.js'
 import type { AppBindings } from '../deps.js'
 import * as routes from './docs.routes.js'
+
+// The package exports no path to its browser bundle, so it is found next to the resolved package entry.
+const SCALAR_BUNDLE = join(
+  dirname(createRequire(import.meta.url).resolve('@scalar/api-reference')).replace(/dist(\/.*)?$/, 'dist'),
+  'browser/standalone.js',
+)
+let scalarBundle: Promise<string> | undefined
 
 const DESCRIPTION = `Durable scheduled report delivery on Temporal.
 
@@ -16,7 +26,11 @@ export function docsRouter(app: OpenAPIHono<AppBindings>, basePath: string) {
     scheme: 'bearer',
     description: 'One of the keys in API_KEYS',
   })
-  const reference = Scalar<AppBindings>({ url: `${basePath}/openapi.json`, pageTitle: 'Herald API' })
+  const reference = Scalar<AppBindings>({
+    url: `${basePath}/openapi.json`,
+    pageTitle: 'Herald API',
+    cdn: `${basePath}/docs/scalar.js`,
+  })
   return createRouter()
     .openapi(routes.openapiDocument, (c) =>
       c.json(
@@ -29,4 +43,9 @@ export function docsRouter(app: OpenAPIHono<AppBindings>, basePath: string) {
       ),
     )
     .openapi(routes.reference, async (c) => (await reference(c, async () => {})) ?? c.res)
+    .openapi(routes.referenceScript, async (c) => {
+      scalarBundle ??= readFile(SCALAR_BUNDLE, 'utf8')
+      c.header('Cache-Control', 'public, max-age=86400')
+      return c.body(await scalarBundle, 200, { 'Content-Type': 'text/javascript; charset=utf-8' })
+    })
 }

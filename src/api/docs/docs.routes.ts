@@ -24,3 +24,14 @@ export const reference = createRoute({
   summary: 'Interactive API reference (Scalar)',
   responses: { 200: { description: 'HTML page', content: { 'text/html': { schema: z.string() } } } },
 })
+
+export const referenceScript = createRoute({
+  method: 'get',
+  path: '/docs/scalar.js',
+  tags,
+  security: [],
+  summary: 'The Scalar reference bundle, served locally so /docs works without internet access',
+  responses: {
+    200: { description: 'JavaScript', content: { 'text/javascript': { schema: z.string() } } },
+  },
+})
