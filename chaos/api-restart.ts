@@ -1,5 +1,5 @@
 import { chaosSpec } from './chaos-schedules.js'
-import { sleep } from './child-service.js'
+import { sleep, waitUntil } from './child-service.js'
 import { emptyAudit, type Scenario } from './scenario.js'
 import { API_KEY } from './stack.js'
 
@@ -16,6 +16,13 @@ export const apiRestart: Scenario = {
     const rounds = ctx.short ? 2 : 5
     const clients = 6
     await stack.api.start()
+    // Started at boot: after the Temporal restarts its client may still be backing off; give it a moment.
+    const ready = () =>
+      fetch(`http://127.0.0.1:${stack.apiPort}/api/v1/readyz`).then(
+        (r) => r.ok,
+        () => false,
+      )
+    await waitUntil('API ready', ready, 15_000, 500).catch(() => stack.api.restart())
     for (let round = 0; round < rounds; round++) {
       const key = `chaos-${random.seed}-${round}-${Date.now()}`
       const spec = chaosSpec('api-restart', `chaos api-restart round ${round}`, 10, ['a@example.com'])
@@ -57,6 +64,13 @@ export const apiRestart: Scenario = {
           kills++
           await sleep(random.int(100, 1_500))
           await stack.api.start()
+          // Started at boot: after the Temporal restarts its client may still be backing off; give it a moment.
+          const ready = () =>
+            fetch(`http://127.0.0.1:${stack.apiPort}/api/v1/readyz`).then(
+              (r) => r.ok,
+              () => false,
+            )
+          await waitUntil('API ready', ready, 15_000, 500).catch(() => stack.api.restart())
         }
       })()
       const [ids] = await Promise.all([Promise.all(requests), chaos])

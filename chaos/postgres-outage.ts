@@ -14,13 +14,13 @@ export const postgresOutage: Scenario = {
       schedules: 3,
       intervalSeconds: 10,
       recipientsPer: 4,
-      chaosMs: ctx.short ? 22_000 : 75_000,
+      chaosMs: ctx.short ? 18_000 : 75_000,
       async chaos(_, until) {
         // Slow DATA so the outage catches deliveries half done.
         stack.smtp.faults = {
           onData: () => (random.chance(0.5) ? { delayMs: random.int(200, 1_000) } : undefined),
         }
-        await sleep(random.int(6_000, 11_000))
+        await sleep(random.int(5_000, ctx.short ? 8_000 : 11_000))
         log(`PostgreSQL stop for ${outageMs / 1000} s`)
         await stack.stopPostgres()
         await sleep(outageMs)

@@ -62,7 +62,7 @@ export const smtpFaults: Scenario = {
       recipientsPer: 3,
       extraRecipients: (i) =>
         i === 0 ? ['bounce.smtp-faults@example.com'] : i === 1 ? ['policy.smtp-faults@example.com'] : [],
-      chaosMs: ctx.short ? 22_000 : 120_000,
+      chaosMs: ctx.short ? 18_000 : 120_000,
       async chaos(_, until) {
         while (Date.now() < until) {
           const mode = random.pick(MODES)

@@ -171,8 +171,9 @@ export class ChaosStack {
         log(`SMTP server on ${this.smtp.port}, gate on ${this.ports.smtp}`)
       })(),
     ])
-    await this.worker.start()
-    log('worker polling')
+    // The API is only needed by one scenario, but starting it now costs nothing while the worker starts too.
+    await Promise.all([this.worker.start(), this.api.start()])
+    log('worker polling, API answering')
   }
 
   async startPostgres(): Promise<void> {

@@ -15,7 +15,7 @@ export const temporalRestart: Scenario = {
       schedules: 3,
       intervalSeconds: 10,
       recipientsPer: 4,
-      chaosMs: ctx.short ? 25_000 : 120_000,
+      chaosMs: ctx.short ? 20_000 : 120_000,
       async chaos(_, until) {
         while (Date.now() < until) {
           await sleep(random.int(4_000, ctx.short ? 9_000 : 15_000))

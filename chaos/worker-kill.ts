@@ -32,12 +32,12 @@ export const workerKill: Scenario = {
       schedules: 3,
       intervalSeconds: ctx.short ? 10 : 15,
       recipientsPer: 4,
-      chaosMs: ctx.short ? 25_000 : 120_000,
+      chaosMs: ctx.short ? 20_000 : 120_000,
       async chaos(_, until) {
         // A slow sink keeps DATA open long enough for a kill to land inside it.
         stack.smtp.faults = {
           onRcptTo: () => {
-            if (!busy && Date.now() < until && random.chance(0.08)) {
+            if (!busy && Date.now() < until && random.chance(0.15)) {
               rcptKills++
               setTimeout(() => void killAndRestart('after RCPT TO'), random.int(0, 400))
             }

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # OpenAPI fuzzing of the Herald API against a real stack: fails on any 5xx (or a crash/timeout of the API).
 # Usage: npm run fuzz [-- extra schemathesis options]   Env: FUZZ_MAX_EXAMPLES (20), FUZZ_MAX_TIME (150 s),
-# FUZZ_SEED (random), FUZZ_KEEP=1 keeps the stack's temp dir and logs.
+# FUZZ_SEED (random), FUZZ_REPORT_DIR (JUnit XML), FUZZ_KEEP=1 keeps the stack temp dir and logs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,7 +11,7 @@ if ! command -v schemathesis >/dev/null 2>&1; then
   python3 -m pip install --quiet "schemathesis==${SCHEMATHESIS_VERSION}"
 fi
 
-REPORT_DIR="${FUZZ_REPORT_DIR:-fuzz/report}"
+REPORT_DIR="${FUZZ_REPORT_DIR:-${TMPDIR:-/tmp}/herald-fuzz-report}"
 SEED="${FUZZ_SEED:-$RANDOM}"
 echo "fuzz: seed ${SEED} (replay with FUZZ_SEED=${SEED})"
 

@@ -1,5 +1,6 @@
 import type { Sql } from 'postgres'
 import type { Attachment, RunStatus, RunStep } from '../../activities/types.js'
+import type { RunCounts } from '../../workflows/messages.js'
 import { decodeCursor, page } from '../pagination.js'
 
 /** Reads herald.runs and herald.deliveries; the workflow's activities write them. */
@@ -61,13 +62,8 @@ export async function deliveriesOf(db: Sql, runId: string): Promise<DeliveryRow[
     FROM herald.deliveries WHERE run_id = ${runId} ORDER BY recipient`
 }
 
-export interface RunStats {
-  runs: number
-  sent: number
-  partial: number
-  skipped: number
-  failed: number
-  missed: number
+/** The same counters the schedule workflow keeps, computed from herald.runs over a window. */
+export interface RunStats extends RunCounts {
   average_duration_ms: number | null
 }
 
