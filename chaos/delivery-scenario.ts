@@ -59,8 +59,6 @@ export async function runDeliveryScenario(
     mailFrom: MAIL_FROM,
   })
   audit.notes.unshift(...notes)
-  if (!settled(settle)) audit.notes.unshift('runs still in flight when the settle timeout expired')
+  if (!settle.settled) audit.notes.unshift('runs still in flight when the settle timeout expired')
   return audit
 }
-
-const settled = (s: { settled: boolean }) => s.settled

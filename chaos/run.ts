@@ -45,7 +45,8 @@ async function main(): Promise<number> {
   const stack = await ChaosStack.start({ temporalPort, taskQueue: `herald-chaos-${seed}`, log })
   const audits: ScenarioAudit[] = []
   try {
-    for (const [i, scenario] of scenarios.entries()) {
+    for (const scenario of scenarios) {
+      const i = SCENARIOS.indexOf(scenario)
       // Each scenario draws from its own stream, so --only replays the same faults as in a full run.
       const random = seededRandom((seed + i * 7919) >>> 0)
       log(`── ${scenario.name}: ${scenario.title}`)
