@@ -6,6 +6,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 SCHEMATHESIS_VERSION=4.32.5
+# pip puts console scripts in the interpreter's scripts folder, which is not always on PATH (pyenv shims).
+PATH="$(python3 -c 'import sysconfig; print(sysconfig.get_path("scripts"))'):$PATH"
+export PATH
 if ! command -v schemathesis >/dev/null 2>&1; then
   echo "fuzz: installing schemathesis==${SCHEMATHESIS_VERSION}"
   python3 -m pip install --quiet "schemathesis==${SCHEMATHESIS_VERSION}"
