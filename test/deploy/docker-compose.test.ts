@@ -60,7 +60,7 @@ describe('docker-compose.yml', async () => {
   it.runIf(available)('refuses to start without the API keys and secret', async () => {
     const bare = { ...process.env, HERALD_API_KEYS: '', HERALD_SECRET: '' }
     await expect(run('docker', ['compose', 'config', '-q'], { cwd: root, env: bare })).rejects.toThrow(
-      /HERALD_API_KEYS/,
+      /HERALD_API_KEYS|HERALD_SECRET/,
     )
   })
 })
