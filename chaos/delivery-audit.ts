@@ -2,6 +2,7 @@ import { reportMessageId } from '../src/activities/mail/compose.js'
 import type { Database } from '../src/db/client.js'
 import type { ReceivedMail } from '../test/support/smtp.js'
 import { type ChaosSchedule, SCENARIO_HEADER } from './chaos-schedules.js'
+import { emptyAudit } from './scenario.js'
 
 /**
  * After a scenario has settled: for every expected (schedule, fire time, recipient) — every run recorded with
@@ -75,21 +76,7 @@ export async function auditScenario(options: {
   )
   const mails = options.received.filter((m) => headerOf(m, SCENARIO_HEADER) === scenario)
 
-  const audit: ScenarioAudit = {
-    scenario,
-    runs: 0,
-    ticksNotRun: 0,
-    recipients: 0,
-    deliveredOnce: 0,
-    duplicates: 0,
-    sameMessageIdRedeliveries: 0,
-    lost: 0,
-    permanentlyFailed: 0,
-    suppressed: 0,
-    failureReasons: new Map(),
-    evidence: [],
-    notes: [],
-  }
+  const audit = emptyAudit(scenario)
 
   // Every Message-ID a run of these schedules could have used, mapped to its (run, recipient).
   interface Expected {
