@@ -35,6 +35,7 @@ describe('overlap policy when a run is still going at the next tick', () => {
       }),
     )
     await worker.runUntil(async () => {
+      await handle.query(stateQuery) // the first workflow task has run: its timer exists before time moves
       await env.sleep('4 minutes')
       await waitFor(() => calls.recordTick.length >= skipped)
       // Ticks are handled in real time after the server's clock moved: poll until all four have been seen.
@@ -79,6 +80,7 @@ describe('conditional distribution', () => {
     })
     const handle = await startSchedule(baseSpec({ cron: '0 * * * *', ...options.spec }))
     await worker.runUntil(async () => {
+      await handle.query(stateQuery) // the first workflow task has run: its timer exists before time moves
       for (let i = 1; i <= options.results.length; i++) {
         await env.sleep('1 hour')
         await waitFor(() => calls.recordRunFinished.length === i)
@@ -188,10 +190,12 @@ describe('upstream gating with dataReady: waiting', () => {
     const handle = await startSchedule(
       baseSpec({
         cron: '0 * * * *',
-        dataReady: { dataset: 'orders', deadlineMinutes: 45, onTimeout: 'fail' },
+        // Longer than the hour the test sleeps, wherever in the hour the test starts.
+        dataReady: { dataset: 'orders', deadlineMinutes: 180, onTimeout: 'fail' },
       }),
     )
     await worker.runUntil(async () => {
+      await handle.query(stateQuery) // the first workflow task has run: its timer exists before time moves
       await env.sleep('1 hour')
       // The tick is handled in real time after the server's clock moved: poll until the run is waiting.
       let running: string[] = []
@@ -242,6 +246,7 @@ describe('continueAsNew', () => {
       },
     )
     await worker.runUntil(async () => {
+      await handle.query(stateQuery) // the first workflow task has run: its timer exists before time moves
       await advanceUntil(env, () => calls.recordRunFinished.length === 5, '1 hour', 8)
       const description = await handle.describe()
       expect(description.runId).not.toBe(handle.firstExecutionRunId)
