@@ -61,6 +61,16 @@ function isDatabaseUnavailable(err: unknown): boolean {
   return false
 }
 
+/** PostgreSQL class 22 (data exception): a value from the request the database cannot store or compare, e.g. a NUL byte. */
+function isRejectedValue(err: unknown): boolean {
+  return [...causes(err)].some((e) => {
+    const code = (e as { code?: unknown; name?: unknown }).code
+    return (
+      (e as { name?: unknown }).name === 'PostgresError' && typeof code === 'string' && code.startsWith('22')
+    )
+  })
+}
+
 function isTemporalUnavailable(err: unknown): boolean {
   for (const e of causes(err)) {
     if (isGrpcServiceError(e) && (e.code === GRPC_UNAVAILABLE || e.code === GRPC_RESOURCE_EXHAUSTED))
@@ -129,6 +139,12 @@ export function classifyError(err: unknown): Mapped | undefined {
     return unavailable('temporalUnavailable', 'the Temporal service is unreachable')
   if (isDatabaseUnavailable(err))
     return unavailable('databaseUnavailable', 'the Herald database is unreachable')
+  if (isRejectedValue(err)) {
+    return {
+      kind: 'malformedRequest',
+      detail: 'a value in the request is not valid text (e.g. it contains a NUL byte)',
+    }
+  }
   return undefined
 }
 
