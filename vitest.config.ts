@@ -9,5 +9,8 @@ export default defineConfig({
     // Two cores: files run two at a time; each starts its own Temporal test server.
     maxWorkers: 2,
     pool: 'forks',
+    // The JSON report feeds the closing line of `npm test` (scripts/test-summary.ts).
+    reporters: ['default', 'json'],
+    outputFile: { json: '.herald/test-results/vitest.json' },
   },
 })

@@ -1,4 +1,5 @@
-import { resolve } from 'node:path'
+import { mkdir, writeFile } from 'node:fs/promises'
+import { dirname, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { apiRestart } from './api-restart.js'
 import type { ScenarioAudit } from './delivery-audit.js'
@@ -13,7 +14,8 @@ import { workerKill } from './worker-kill.js'
 
 /**
  * `npm run chaos` / `npm run chaos:short`: fault injection against the real stack. Exits non-zero on any lost
- * delivery or real duplicate. Options: --seed N (replay), --only a,b (scenario names), --keep (keep the temp dir).
+ * delivery or real duplicate. Options: --seed N (replay), --only a,b (scenario names), --keep (keep the temp dir),
+ * --no-doc (leave docs/RELIABILITY.md alone), --results FILE (per-scenario verdicts as JSON, for npm test's summary).
  */
 const SCENARIOS: Scenario[] = [workerKill, temporalRestart, postgresOutage, smtpFaults, apiRestart]
 
@@ -25,6 +27,7 @@ async function main(): Promise<number> {
       only: { type: 'string' },
       keep: { type: 'boolean', default: false },
       'no-doc': { type: 'boolean', default: false },
+      results: { type: 'string' },
     },
   })
   const seed = values.seed ? Number(values.seed) : randomSeed()
@@ -81,7 +84,16 @@ async function main(): Promise<number> {
       command,
     })
   }
-  const bad = audits.filter((a) => a.lost > 0 || a.duplicates > 0)
+  const isBad = (a: ScenarioAudit) => a.lost > 0 || a.duplicates > 0
+  const bad = audits.filter(isBad)
+  if (values.results) {
+    const scenarioResults = audits.map((a) => ({ name: a.scenario, ok: !isBad(a) }))
+    await mkdir(dirname(values.results), { recursive: true })
+    await writeFile(
+      values.results,
+      `${JSON.stringify({ seed, mode, scenarios: scenarioResults }, null, 2)}\n`,
+    )
+  }
   console.log(
     bad.length === 0
       ? `\nchaos: OK in ${durationS} s — nothing lost, no real duplicates (seed ${seed})`

@@ -14,7 +14,10 @@ if ! command -v schemathesis >/dev/null 2>&1; then
   python3 -m pip install --quiet "schemathesis==${SCHEMATHESIS_VERSION}"
 fi
 
-REPORT_DIR="${FUZZ_REPORT_DIR:-${TMPDIR:-/tmp}/herald-fuzz-report}"
+REPORT_DIR="${FUZZ_REPORT_DIR:-.herald/test-results/fuzz}"
+# One report per run: npm test's summary reads it.
+rm -f "$REPORT_DIR"/junit-*.xml
+mkdir -p "$REPORT_DIR"
 SEED="${FUZZ_SEED:-$RANDOM}"
 echo "fuzz: seed ${SEED} (replay with FUZZ_SEED=${SEED})"
 
