@@ -9,6 +9,7 @@ import { connectDatabase, type Database } from '../src/db/client.js'
 import { seedDemoData } from '../src/db/demo.js'
 import { migrate } from '../src/db/migrate.js'
 import { findOnPath, TEMPORAL_CLI_HINT } from '../src/dev/temporal-binary.js'
+import { DEV_SERVER_SQLITE_ARGS } from '../src/dev/temporal-dev-server.js'
 import { workflowsPath } from '../src/worker.js'
 import { freePort } from '../test/support/ports.js'
 import { TestSmtpServer } from '../test/support/smtp.js'
@@ -87,6 +88,7 @@ export class ChaosStack {
         '--headless',
         '--log-level',
         'error',
+        ...DEV_SERVER_SQLITE_ARGS,
       ],
       logFile: join(dir, 'temporal.log'),
       ready: async () => {

@@ -1,5 +1,6 @@
 import type { ResultSummary } from '../domain/conditions.js'
 import type { ReportFormat, ScheduleSpec } from '../domain/schedule.js'
+import type { ScheduleState } from '../workflows/messages.js'
 
 /** Contracts between the workflows and the activities. Only small values cross: files travel as artifact ids. */
 
@@ -112,6 +113,14 @@ export interface TickRecord {
   fireTime: string
   status: 'skipped' | 'missed'
   reason: string
+}
+
+/** The schedule workflow's state query result, published to herald.schedules.live_state. */
+export interface ScheduleSnapshot {
+  scheduleId: string
+  state: ScheduleState
+  /** Workflow time of the snapshot (ISO 8601). */
+  asOf: string
 }
 
 export interface OwnerNotice {

@@ -1,6 +1,18 @@
 import { TestWorkflowEnvironment } from '@temporalio/testing'
 import { TEMPORAL_CLI_HINT, temporalCliExecutable } from './temporal-binary.js'
 
+/**
+ * The dev server's SQLite defaults (rollback journal, synchronous=FULL) fsync several times per commit; under a few
+ * hundred schedules it falls behind with persistence deadline errors. WAL with synchronous=NORMAL survives a killed
+ * server process (only an OS crash can lose the last commits) and is far cheaper per write.
+ */
+export const DEV_SERVER_SQLITE_ARGS = [
+  '--sqlite-pragma',
+  'journal_mode=wal',
+  '--sqlite-pragma',
+  'synchronous=normal',
+]
+
 export interface TemporalDevServer {
   address: string
   uiUrl: string
@@ -29,6 +41,7 @@ export async function startTemporalDevServer(options: {
         uiPort: options.uiPort,
         namespace: options.namespace,
         log: { format: 'pretty', level: 'error' },
+        extraArgs: DEV_SERVER_SQLITE_ARGS,
       },
     })
   } catch (err) {

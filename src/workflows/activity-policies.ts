@@ -1,4 +1,4 @@
-import type { ActivityOptions } from '@temporalio/workflow'
+import type { ActivityOptions, LocalActivityOptions } from '@temporalio/workflow'
 import { NON_RETRYABLE_ERROR_TYPES } from '../domain/errors.js'
 
 /**
@@ -60,4 +60,13 @@ export const NOTIFY_POLICY: ActivityOptions = {
     maximumAttempts: 6,
     nonRetryableErrorTypes,
   },
+}
+
+/**
+ * Publishing the live state is a local activity (one marker in history, no extra workflow task), and it holds the
+ * workflow task while it runs: so it is short, and a failure is left to the publisher's own later retry.
+ */
+export const SNAPSHOT_POLICY: LocalActivityOptions = {
+  startToCloseTimeout: '3 seconds',
+  retry: { initialInterval: '200ms', backoffCoefficient: 2, maximumAttempts: 2 },
 }

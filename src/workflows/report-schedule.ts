@@ -11,7 +11,7 @@ import {
   toZonedIso,
 } from '../domain/cron.js'
 import { type ScheduleSpec, type ScheduleSpecInput, scheduleSpecSchema } from '../domain/schedule.js'
-import { LEDGER_POLICY, NOTIFY_POLICY } from './activity-policies.js'
+import { LEDGER_POLICY, NOTIFY_POLICY, SNAPSHOT_POLICY } from './activity-policies.js'
 import { failureMessage } from './failure-message.js'
 import {
   dataReadySignal,
@@ -27,10 +27,17 @@ import {
 } from './messages.js'
 import { type ReportRunInput, reportRun } from './report-run.js'
 import { initialState, rememberRun, type ScheduleCarryState } from './schedule-state.js'
+import { SnapshotPublisher } from './snapshot-publisher.js'
 import { workflowNow, workflowNowMs } from './workflow-clock.js'
 
 const { recordTick, recordRunFinished } = wf.proxyActivities<HeraldActivities>(LEDGER_POLICY)
 const { notifyOwners } = wf.proxyActivities<HeraldActivities>(NOTIFY_POLICY)
+const { publishScheduleState } = wf.proxyLocalActivities<HeraldActivities>(SNAPSHOT_POLICY)
+
+/** Executions started before live-state snapshots existed replay without them (see docs/SCHEDULING.md). */
+const SNAPSHOTS_PATCH = 'live-state-snapshots'
+/** A schedule that has ended waits at most this long for the database to take its final snapshot. */
+const FINAL_SNAPSHOT_WAIT = '1 hour'
 
 /** A tick up to this late is on time; later ones are catch-up runs, or missed beyond the catch-up window. */
 const ON_TIME_TOLERANCE_MS = 10_000
@@ -85,6 +92,7 @@ class ReportSchedule {
   private readonly pendingRecords: TickRecord[] = []
   private wake = false
   private ticksThisExecution = 0
+  private readonly snapshots: SnapshotPublisher<ScheduleState>
 
   constructor(
     private readonly scheduleId: string,
@@ -93,6 +101,9 @@ class ReportSchedule {
     private readonly maxTicksPerExecution: number,
   ) {
     this.state = state ?? initialState(workflowNow().toISOString())
+    this.snapshots = new SnapshotPublisher((view, asOf) =>
+      publishScheduleState({ scheduleId: this.scheduleId, state: view, asOf }),
+    )
   }
 
   listen(): void {
@@ -131,6 +142,8 @@ class ReportSchedule {
   }
 
   async run(): Promise<ScheduleState> {
+    const publishing = wf.patched(SNAPSHOTS_PATCH)
+    if (publishing) void this.snapshots.run()
     for (;;) {
       if (!this.state.paused) this.startDueTicks()
       this.startBufferedRunIfIdle()
@@ -138,9 +151,14 @@ class ReportSchedule {
 
       const next = this.state.paused ? undefined : nextFireTime(this.spec, new Date(this.state.cursor))
       const idle = this.running.size === 0 && !this.state.buffered
-      if (next === null && idle) return this.view('completed')
+      if (next === null && idle) {
+        const final = this.view('completed')
+        this.snapshots.offer(final)
+        if (publishing) await wf.condition(() => this.snapshots.isCurrent(), FINAL_SNAPSHOT_WAIT)
+        return final
+      }
       if (idle && this.shouldContinueAsNew()) {
-        await wf.condition(wf.allHandlersFinished)
+        await wf.condition(() => wf.allHandlersFinished() && this.snapshots.isIdle())
         await this.flushRecords()
         return wf.continueAsNew<typeof reportSchedule>({
           scheduleId: this.scheduleId,
@@ -150,6 +168,7 @@ class ReportSchedule {
         })
       }
 
+      this.snapshots.offer(this.view())
       this.wake = false
       if (next) {
         const dueAt = next.getTime() + jitterMs(this.runIdFor(next), this.spec.jitterSeconds)

@@ -139,3 +139,59 @@ describe('tick records', () => {
     expect((await auditOf(scheduleId)).map((a) => a.action)).toEqual(['tick.missed', 'tick.skipped'])
   })
 })
+
+describe('live-state snapshots', () => {
+  const state = (status: 'active' | 'paused', note?: string) => ({
+    status,
+    pausedNote: note,
+    skipNext: false,
+    nextFireTimes: [],
+    running: [],
+    lastRuns: [],
+    counts: { runs: 0, sent: 0, partial: 0, skipped: 0, failed: 0, missed: 0 },
+  })
+  const scheduleRow = (id: string) =>
+    db<{ status: string; live_state: { status: string; pausedNote?: string } | null }[]>`
+      SELECT status, live_state FROM herald.schedules WHERE id = ${id}`.then((rows) => rows[0])
+
+  async function insertSchedule(status = 'active') {
+    const id = `sch-${randomUUID()}`
+    await db`INSERT INTO herald.schedules (id, name, status, spec) VALUES (${id}, 'Snapshot test', ${status}, '{}')`
+    return id
+  }
+
+  it('stores the newest snapshot and its status; a late retry of an older one changes nothing', async () => {
+    const id = await insertSchedule()
+    await ledger.publishScheduleState({
+      scheduleId: id,
+      state: state('paused', 'freeze'),
+      asOf: '2026-01-01T10:00:00Z',
+    })
+    expect(await scheduleRow(id)).toMatchObject({
+      status: 'paused',
+      live_state: { status: 'paused', pausedNote: 'freeze' },
+    })
+    await ledger.publishScheduleState({
+      scheduleId: id,
+      state: state('active'),
+      asOf: '2026-01-01T09:59:59Z',
+    })
+    expect(await scheduleRow(id)).toMatchObject({ status: 'paused', live_state: { status: 'paused' } })
+    await ledger.publishScheduleState({
+      scheduleId: id,
+      state: state('active'),
+      asOf: '2026-01-01T10:00:01Z',
+    })
+    expect(await scheduleRow(id)).toMatchObject({ status: 'active', live_state: { status: 'active' } })
+  })
+
+  it('never brings a deleted schedule back', async () => {
+    const id = await insertSchedule('deleted')
+    await ledger.publishScheduleState({
+      scheduleId: id,
+      state: state('active'),
+      asOf: '2026-01-01T10:00:00Z',
+    })
+    expect(await scheduleRow(id)).toEqual({ status: 'deleted', live_state: null })
+  })
+})

@@ -9,6 +9,7 @@ import { pino } from 'pino'
 import { inject } from 'vitest'
 import { DataSources } from '../../src/activities/data/data-sources.js'
 import { createDataActivities } from '../../src/activities/data/run-query.js'
+import { createLedgerActivities } from '../../src/activities/ledger/index.js'
 import { LocalArtifactStore } from '../../src/activities/local-artifact-store.js'
 import { createMailer, type Mailer } from '../../src/activities/mail/smtp-transport.js'
 import { createRenderActivities } from '../../src/activities/render/render-report.js'
@@ -149,15 +150,19 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
 }
 
 /**
- * A worker for the harness's task queue running the real workflows. Activities are not needed while no tick
- * fires; the ledger ones are given as no-ops would hide bugs, so none are registered.
+ * A worker for the harness's task queue running the real workflows with the real ledger activities (on the test
+ * database), so schedules publish their live state as in production. No tick fires during the API tests.
  */
-export async function createApiWorker(env: TestWorkflowEnvironment, taskQueue: string): Promise<Worker> {
+export async function createApiWorker(
+  env: TestWorkflowEnvironment,
+  taskQueue: string,
+  db: Database,
+): Promise<Worker> {
   return Worker.create({
     connection: env.nativeConnection,
     taskQueue,
     workflowBundle: await workflowBundle(),
-    activities: {},
+    activities: createLedgerActivities({ db }),
   })
 }
 

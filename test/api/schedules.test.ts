@@ -49,9 +49,17 @@ async function createSchedule(spec = reportSpec(), headers: Record<string, strin
   return (await res.json()) as Schedule
 }
 
+async function waitUntil(predicate: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!(await predicate())) {
+    if (Date.now() > deadline) throw new Error(`condition not met in time: ${predicate.toString()}`)
+    await new Promise((r) => setTimeout(r, 50))
+  }
+}
+
 /** Runs `body` while a worker with the real workflows polls the harness's task queue. */
 async function withWorker<T>(body: (worker: Worker) => Promise<T>): Promise<T> {
-  const worker = await createApiWorker(env, h.taskQueue)
+  const worker = await createApiWorker(env, h.taskQueue, h.db)
   return worker.runUntil(body(worker))
 }
 
@@ -119,6 +127,43 @@ describe('creating schedules', () => {
       expect(detail.live.status).toBe('active')
       expect(detail.live.nextFireTimes.length).toBeGreaterThan(0)
       expect(detail.live.nextFireTimes[0]!.local).toMatch(/-01-01T08:00:00\+01:00$/)
+    })
+  })
+
+  it('serves live state from the snapshot the workflow publishes, which follows changes made through Temporal', async () => {
+    await withWorker(async () => {
+      const created = await createSchedule()
+      const handle = env.client.workflow.getHandle(created.workflowId)
+      const snapshotStatus = async () =>
+        (
+          await h.db<{ status: string | null }[]>`
+          SELECT live_state->>'status' AS status FROM herald.schedules WHERE id = ${created.id}`
+        )[0]?.status
+      await waitUntil(async () => (await snapshotStatus()) === 'active')
+
+      type Detail = { status: string; live: { status: string; pausedNote?: string }; liveSource: string }
+      const get = async (query = '') =>
+        (await (
+          await h.app.request(`/api/v1/schedules/${created.id}${query}`, { headers: auth })
+        ).json()) as Detail
+      const fromSnapshot = await get()
+      expect(fromSnapshot.liveSource).toBe('snapshot')
+      const fromQuery = await get('?fresh=true')
+      expect(fromQuery.liveSource).toBe('query')
+      expect(fromSnapshot.live).toEqual(fromQuery.live)
+
+      // Another service pauses the schedule straight through Temporal: the API never sees the request.
+      await handle.signal('pause', { note: 'warehouse migration', by: 'etl-service' })
+      await waitUntil(async () => (await snapshotStatus()) === 'paused')
+      expect(await get()).toMatchObject({
+        status: 'paused',
+        liveSource: 'snapshot',
+        live: { status: 'paused', pausedNote: 'warehouse migration' },
+      })
+      const paused = (await (
+        await h.app.request('/api/v1/schedules?status=paused&limit=100', { headers: auth })
+      ).json()) as { items: { id: string }[] }
+      expect(paused.items.map((s) => s.id)).toContain(created.id)
     })
   })
 

@@ -9,6 +9,7 @@ import type {
   RenderInput,
   RunFinishRecord,
   RunStartRecord,
+  ScheduleSnapshot,
   TickRecord,
 } from '../../src/activities/types.js'
 
@@ -41,6 +42,7 @@ export function createFakeActivities(script: ScriptedActivities = {}) {
     recordRunStarted: [] as RunStartRecord[],
     recordRunFinished: [] as RunFinishRecord[],
     recordTick: [] as TickRecord[],
+    publishScheduleState: [] as ScheduleSnapshot[],
   }
   const activities = {
     async runQuery(input: QueryInput) {
@@ -80,6 +82,9 @@ export function createFakeActivities(script: ScriptedActivities = {}) {
     },
     async recordTick(record: TickRecord) {
       calls.recordTick.push(record)
+    },
+    async publishScheduleState(snapshot: ScheduleSnapshot) {
+      calls.publishScheduleState.push(snapshot)
     },
   } satisfies Partial<HeraldActivities>
   return { activities, calls }

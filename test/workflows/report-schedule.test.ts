@@ -36,6 +36,8 @@ describe('reportSchedule timing', () => {
     )
     const final = await worker.runUntil(handle.result())
     expect(final.status).toBe('completed')
+    // The database learns that the schedule ended: its last snapshot is the final state.
+    expect(calls.publishScheduleState.at(-1)).toMatchObject({ state: final })
     expect(fireTimesOf(calls.runQuery).map((t) => toZonedIso(new Date(t), 'Europe/Berlin'))).toEqual([
       '2027-03-27T02:30:00+01:00',
       '2027-03-28T03:00:00+02:00',
@@ -96,6 +98,10 @@ describe('reportSchedule messages', () => {
       await handle.signal(pauseSignal, { note: 'month-end freeze', by: 'alice' })
       let state = await handle.query(stateQuery)
       expect(state).toMatchObject({ status: 'paused', pausedNote: 'month-end freeze', pausedBy: 'alice' })
+      // The live-state snapshot follows a pause signalled straight through Temporal.
+      const lastSnapshot = () => calls.publishScheduleState.at(-1)?.state
+      await waitFor(() => lastSnapshot()?.status === 'paused')
+      expect(lastSnapshot()).toMatchObject({ pausedNote: 'month-end freeze', pausedBy: 'alice' })
 
       await env.sleep('3 hours')
       expect(calls.runQuery).toHaveLength(0)
@@ -108,6 +114,7 @@ describe('reportSchedule messages', () => {
       await handle.signal(resumeSignal, {})
       state = await handle.query(stateQuery)
       expect(state.status).toBe('active')
+      await waitFor(() => lastSnapshot()?.status === 'active')
       await waitFor(() => calls.recordTick.length === 1)
       expect(calls.recordTick[0]).toMatchObject({ status: 'skipped' })
       expect(calls.recordTick[0]!.reason).toMatch(/paused \("month-end freeze"\): 3 tick\(s\)/)

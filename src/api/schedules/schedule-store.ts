@@ -1,8 +1,12 @@
 import type { Sql } from 'postgres'
 import type { ScheduleSpec } from '../../domain/schedule.js'
+import type { ScheduleState } from '../../workflows/messages.js'
 import { decodeCursor, page } from '../pagination.js'
 
-/** herald.schedules: definitions for listing and search. The workflow owns timing and live state. */
+/**
+ * herald.schedules: definitions for listing and search. The workflow owns timing and live state; it publishes a
+ * snapshot of that state here on every change (live_state, as of live_state_at).
+ */
 
 export type ScheduleStatus = 'active' | 'paused' | 'completed' | 'deleted'
 
@@ -19,8 +23,19 @@ export interface ScheduleRow {
   created_key: string
 }
 
+export interface ScheduleDetailRow extends ScheduleRow {
+  live_state: ScheduleState | null
+  live_state_at: Date | null
+}
+
 const COLUMNS =
   'id, name, status, spec, idempotency_key, created_by, created_at, updated_at, created_at::text AS created_key'
+
+export async function findScheduleDetail(db: Sql, id: string): Promise<ScheduleDetailRow | undefined> {
+  const [row] = await db<ScheduleDetailRow[]>`
+    SELECT ${db.unsafe(COLUMNS)}, live_state, live_state_at FROM herald.schedules WHERE id = ${id}`
+  return row
+}
 
 export async function findSchedule(db: Sql, id: string): Promise<ScheduleRow | undefined> {
   const [row] = await db<ScheduleRow[]>`SELECT ${db.unsafe(COLUMNS)} FROM herald.schedules WHERE id = ${id}`
@@ -63,6 +78,14 @@ export async function setScheduleStatus(db: Sql, id: string, status: ScheduleSta
   const [row] = await db<ScheduleRow[]>`
     UPDATE herald.schedules SET status = ${status}, updated_at = now() WHERE id = ${id} RETURNING ${db.unsafe(COLUMNS)}`
   return row!
+}
+
+/**
+ * Before the API changes a schedule's workflow: drop its published snapshot, so reads ask the workflow itself
+ * (and see the change) until the workflow publishes its new state.
+ */
+export async function clearLiveState(db: Sql, id: string): Promise<void> {
+  await db`UPDATE herald.schedules SET live_state = NULL WHERE id = ${id}`
 }
 
 /** Escapes LIKE wildcards so a search for "50%" finds exactly that. */

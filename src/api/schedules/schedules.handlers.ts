@@ -16,13 +16,15 @@ import { audit } from '../audit.js'
 import type { AppBindings, TemporalDeps } from '../deps.js'
 import { classifyError } from '../error-mapping.js'
 import { newId } from '../ids.js'
-import { fieldErrors, ProblemError, validationFailed } from '../problems.js'
+import { fieldErrors, notFound, ProblemError, validationFailed } from '../problems.js'
 import { scheduleHandle, scheduleWorkflowId, temporalUiUrl, withTemporalDeadline } from '../temporal-calls.js'
 import { mergePatch } from './merge-patch.js'
 import { requireSchedule } from './require-schedule.js'
 import {
+  clearLiveState,
   deleteScheduleRow,
   findScheduleByIdempotencyKey,
+  findScheduleDetail,
   insertSchedule,
   listSchedules,
   type ScheduleRow,
@@ -133,15 +135,24 @@ export const list: Handler<typeof routes.list> = async (c) => {
 }
 
 export const getOne: Handler<typeof routes.getOne> = async (c) => {
-  const { temporal } = c.var.deps
+  const { db, temporal } = c.var.deps
   const { id } = c.req.valid('param')
-  const row = await requireSchedule(c, id, true)
+  const row = await findScheduleDetail(db, id)
+  if (!row) throw notFound(`schedule ${id}`)
   const schedule = toSchedule(row, temporal)
   if (row.status === 'deleted')
     return c.json({ ...schedule, live: null, liveError: 'the schedule was deleted' }, 200)
+  // The workflow publishes its state on every change; asking it directly costs a Temporal round trip per request.
+  if (row.live_state && row.live_state_at && c.req.valid('query').fresh !== 'true') {
+    const liveAsOf = row.live_state_at.toISOString()
+    return c.json({ ...schedule, live: row.live_state, liveSource: 'snapshot' as const, liveAsOf }, 200)
+  }
   try {
     const live = await withTemporalDeadline(temporal, () => scheduleHandle(temporal, id).query(stateQuery))
-    return c.json({ ...schedule, live }, 200)
+    return c.json(
+      { ...schedule, live, liveSource: 'query' as const, liveAsOf: new Date().toISOString() },
+      200,
+    )
   } catch (err) {
     // The definition is still worth returning when the worker is down or Temporal is unreachable.
     const liveError = classifyError(err)?.detail ?? 'the schedule workflow could not be queried'
@@ -156,6 +167,7 @@ export const patch: Handler<typeof routes.patch> = async (c) => {
   const row = await requireSchedule(c, id)
   const merged = scheduleSpecSchema.safeParse(mergePatch(row.spec, c.req.valid('json')))
   if (!merged.success) throw validationFailed(fieldErrors(merged.error.issues))
+  await clearLiveState(db, id)
   // The workflow validates again and is the one that decides; the row follows only once it has accepted.
   const applied = await withTemporalDeadline(temporal, () =>
     scheduleHandle(temporal, id).executeUpdate(updateScheduleUpdate, { args: [merged.data] }),
@@ -190,6 +202,7 @@ export const pause: Handler<typeof routes.pause> = async (c) => {
   const { note } = c.req.valid('json')
   const row = await requireSchedule(c, id)
   const by = c.get('actor')
+  await clearLiveState(db, id)
   await withTemporalDeadline(temporal, () => scheduleHandle(temporal, id).signal(pauseSignal, { note, by }))
   const updated = row.status === 'completed' ? row : await setScheduleStatus(db, id, 'paused')
   await audit(db, { actor: by, action: 'schedule.pause', scheduleId: id, detail: note ? { note } : {} })
@@ -201,6 +214,7 @@ export const resume: Handler<typeof routes.resume> = async (c) => {
   const { id } = c.req.valid('param')
   const row = await requireSchedule(c, id)
   const by = c.get('actor')
+  await clearLiveState(db, id)
   await withTemporalDeadline(temporal, () => scheduleHandle(temporal, id).signal(resumeSignal, { by }))
   const updated = row.status === 'completed' ? row : await setScheduleStatus(db, id, 'active')
   await audit(db, { actor: by, action: 'schedule.resume', scheduleId: id })
@@ -213,6 +227,7 @@ export const trigger: Handler<typeof routes.trigger> = async (c) => {
   const { reason } = c.req.valid('json')
   await requireSchedule(c, id)
   const by = c.get('actor')
+  await clearLiveState(db, id)
   const { runId } = await withTemporalDeadline(temporal, () =>
     // By name: the client's typings reject update definitions whose only argument is optional.
     scheduleHandle(temporal, id).executeUpdate<{ runId: string }, [TriggerRequest]>(triggerUpdate.name, {
@@ -227,6 +242,7 @@ export const skipNext: Handler<typeof routes.skipNext> = async (c) => {
   const { db, temporal } = c.var.deps
   const { id } = c.req.valid('param')
   await requireSchedule(c, id)
+  await clearLiveState(db, id)
   await withTemporalDeadline(temporal, () => scheduleHandle(temporal, id).signal(skipNextSignal))
   await db`UPDATE herald.schedules SET updated_at = now() WHERE id = ${id}`
   await audit(db, { actor: c.get('actor'), action: 'schedule.skipNext', scheduleId: id })

@@ -4,6 +4,7 @@ import { problemResponses, protectedProblems } from '../problems.js'
 import {
   acceptedSchema,
   dataReadyBody,
+  getScheduleQuery,
   idempotencyHeaders,
   listSchedulesQuery,
   pauseBody,
@@ -62,7 +63,7 @@ export const getOne = createRoute({
   path: '/schedules/{id}',
   tags,
   summary: 'A schedule with its live state from the workflow',
-  request: { params: scheduleIdParams },
+  request: { params: scheduleIdParams, query: getScheduleQuery },
   responses: {
     200: { description: 'The schedule', content: json(scheduleDetailSchema) },
     ...problemResponses(404),

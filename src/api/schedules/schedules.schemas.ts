@@ -82,9 +82,17 @@ export const scheduleStateSchema = z
 
 export const scheduleDetailSchema = scheduleSchema
   .extend({
-    live: scheduleStateSchema
-      .nullable()
-      .openapi({ description: 'Live state from the schedule workflow; null when it could not be asked' }),
+    live: scheduleStateSchema.nullable().openapi({
+      description:
+        'Live state of the schedule workflow: its last published snapshot, or its answer to a query (`?fresh=true`, or no snapshot yet); null when it could not be asked',
+    }),
+    liveSource: z.enum(['snapshot', 'query']).optional().openapi({
+      description: 'snapshot: published by the workflow on its last change; query: asked just now',
+    }),
+    liveAsOf: z
+      .string()
+      .optional()
+      .openapi({ description: 'When `live` was true (workflow time of the snapshot)' }),
     liveError: z.string().optional().openapi({ description: 'Why `live` is null' }),
   })
   .openapi('ScheduleDetail')
@@ -92,6 +100,13 @@ export const scheduleDetailSchema = scheduleSchema
 export const scheduleListSchema = z
   .object({ items: z.array(scheduleSchema), nextCursor: nextCursorSchema })
   .openapi('ScheduleList')
+
+export const getScheduleQuery = z.object({
+  fresh: z.enum(['true', 'false']).optional().openapi({
+    description:
+      'true: query the workflow now instead of returning its last published snapshot (one Temporal round trip)',
+  }),
+})
 
 export const listSchedulesQuery = z.object({
   status: scheduleStatus
