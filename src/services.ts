@@ -38,11 +38,16 @@ export async function openServices(config: Config): Promise<Services> {
     dir: resolve(config.ARTIFACT_DIR ?? join(config.HERALD_DATA_DIR, 'artifacts')),
     db,
   })
+  const deliveryLocks = connectDatabase(config.DATABASE_URL, {
+    max: config.DELIVERY_LOCK_CONNECTIONS,
+    applicationName: 'herald-delivery-locks',
+  })
   const mailer = createMailer({ smtpUrl: config.SMTP_URL, from: config.MAIL_FROM })
   return {
     db,
     activityDeps: {
       db,
+      deliveryLocks,
       dataSources,
       artifacts,
       mailer,
@@ -53,6 +58,7 @@ export async function openServices(config: Config): Promise<Services> {
     async close() {
       mailer.close()
       await dataSources.close()
+      await deliveryLocks.end({ timeout: 5 })
       await db.end({ timeout: 5 })
     },
   }

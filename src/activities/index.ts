@@ -10,6 +10,8 @@ import { createRenderActivities } from './render/index.js'
 
 export interface ActivityDeps {
   db: Database
+  /** A separate pool for delivery locks (see deliveryLedger). */
+  deliveryLocks: Database
   dataSources: DataSources
   artifacts: ArtifactStore
   mailer: Mailer
@@ -29,6 +31,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createRenderActivities({ artifacts: deps.artifacts }),
     ...createMailActivities({
       db: deps.db,
+      deliveryLocks: deps.deliveryLocks,
       artifacts: deps.artifacts,
       mailer: deps.mailer,
       publicUrl: deps.publicUrl,

@@ -93,6 +93,8 @@ class ReportSchedule {
   private wake = false
   private ticksThisExecution = 0
   private readonly snapshots: SnapshotPublisher<ScheduleState>
+  /** Runs whose child workflow start has not been confirmed yet: snapshots wait, so a tick never waits for one. */
+  private childrenStarting = 0
 
   constructor(
     private readonly scheduleId: string,
@@ -101,8 +103,10 @@ class ReportSchedule {
     private readonly maxTicksPerExecution: number,
   ) {
     this.state = state ?? initialState(workflowNow().toISOString())
-    this.snapshots = new SnapshotPublisher((view, asOf) =>
-      publishScheduleState({ scheduleId: this.scheduleId, state: view, asOf }),
+    this.snapshots = new SnapshotPublisher(
+      (view, asOf) => publishScheduleState({ scheduleId: this.scheduleId, state: view, asOf }),
+      // A local activity holds the workflow task, and with it the command that starts a tick's run.
+      () => this.childrenStarting === 0,
     )
   }
 
@@ -375,12 +379,16 @@ class ReportSchedule {
     try {
       const dataNotReady = trigger === 'manual' ? undefined : await this.waitForData(spec, run)
       const input: ReportRunInput = { run, trigger, spec, previous: this.state.previous, dataNotReady }
-      const result = await wf.executeChild(reportRun, {
-        workflowId: runId,
-        args: [input],
-        workflowExecutionTimeout: this.runTimeoutMs(fireTime),
-        parentClosePolicy: 'REQUEST_CANCEL',
-      })
+      this.childrenStarting++
+      const child = await wf
+        .startChild(reportRun, {
+          workflowId: runId,
+          args: [input],
+          workflowExecutionTimeout: this.runTimeoutMs(fireTime),
+          parentClosePolicy: 'REQUEST_CANCEL',
+        })
+        .finally(() => this.childrenStarting--)
+      const result = await child.result()
       this.state.previous = result.next
       this.remember({
         runId,

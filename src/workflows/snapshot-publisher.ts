@@ -15,7 +15,11 @@ export class SnapshotPublisher<T> {
   private publishedJson = ''
   private inFlight = false
 
-  constructor(private readonly publish: (value: T, asOf: string) => Promise<void>) {}
+  constructor(
+    private readonly publish: (value: T, asOf: string) => Promise<void>,
+    /** False while publishing now would delay more urgent commands of the same workflow task. */
+    private readonly mayPublish: () => boolean = () => true,
+  ) {}
 
   offer(value: T): void {
     const json = JSON.stringify(value)
@@ -45,7 +49,7 @@ export class SnapshotPublisher<T> {
 
   private async publishChanges(): Promise<never> {
     for (;;) {
-      await wf.condition(() => !this.isCurrent())
+      await wf.condition(() => !this.isCurrent() && this.mayPublish())
       const json = this.latestJson
       this.inFlight = true
       const published = await this.publish(this.latest as T, workflowNow().toISOString()).then(

@@ -23,6 +23,7 @@ const PUBLIC_URL = 'https://herald.example.com'
 const SECRET = 'mail-test-secret-0123456789'
 
 let db: Database
+let deliveryLocks: Database
 let smtp: TestSmtpServer
 let mailer: Mailer
 let artifacts: LocalArtifactStore
@@ -30,6 +31,7 @@ let artifactDir: string
 
 beforeAll(async () => {
   db = connectDatabase(inject('databaseUrl'), { max: 4 })
+  deliveryLocks = connectDatabase(inject('databaseUrl'), { max: 2 })
   smtp = new TestSmtpServer()
   await smtp.start()
   mailer = createMailer({ smtpUrl: smtp.url, from: FROM, timeouts: { socketMs: 10_000 } })
@@ -40,6 +42,7 @@ beforeAll(async () => {
 afterAll(async () => {
   mailer.close()
   await smtp.stop()
+  await deliveryLocks.end()
   await db.end()
   await rm(artifactDir, { recursive: true, force: true })
 })
@@ -49,9 +52,12 @@ beforeEach(() => {
   smtp.received.length = 0
 })
 
-function activities(options: { limits?: MailLimits; store?: ArtifactStore; mailer?: Mailer } = {}) {
+function activities(
+  options: { limits?: MailLimits; store?: ArtifactStore; mailer?: Mailer; db?: Database } = {},
+) {
   return createMailActivities({
-    db,
+    db: options.db ?? db,
+    deliveryLocks,
     artifacts: options.store ?? artifacts,
     mailer: options.mailer ?? mailer,
     publicUrl: PUBLIC_URL,
@@ -592,6 +598,24 @@ describe('deliverReport against a misbehaving SMTP server', () => {
       exactlyOneEach()
     } finally {
       impatient.close()
+    }
+  })
+
+  it('delivers more runs at once than either pool has connections (a lock holder never starves the ledger)', async () => {
+    // Regression: locks used to be reserved from the ledger's own pool, so as many concurrent deliveries as it
+    // had connections held them all and then waited forever for one more (the worker hung at 100 schedules).
+    const smallPool = connectDatabase(inject('databaseUrl'), { max: 2 })
+    try {
+      const inputs = Array.from({ length: 6 }, () =>
+        deliveryInput({ recipients: { to: ['alice@example.com', 'bob@example.com'] } }),
+      )
+      const reports = await Promise.all(
+        inputs.map((input) => activities({ db: smallPool }).deliverReport(input)),
+      )
+      expect(reports.map((r) => r.sent)).toEqual([2, 2, 2, 2, 2, 2])
+      expect(smtp.received).toHaveLength(12)
+    } finally {
+      await smallPool.end()
     }
   })
 

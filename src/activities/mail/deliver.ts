@@ -32,6 +32,8 @@ export interface MailLimits extends Partial<MailSizeLimits> {
 
 export interface MailActivityDeps {
   db: Database
+  /** A pool used only for per-delivery locks, never for other queries (see deliveryLedger). */
+  deliveryLocks: Database
   artifacts: ArtifactStore
   mailer: Mailer
   publicUrl: string
@@ -102,55 +104,59 @@ export function createMailActivities(deps: MailActivityDeps) {
     })
     const sourcesFor = await attachmentSources(report.plan.attached.map((a) => a.artifactId))
 
-    const ledger = deliveryLedger(deps.db, run)
+    const ledger = deliveryLedger(deps.db, deps.deliveryLocks, run)
     const outcomes = new Map<string, Outcome>()
-    await ledger.exclusively(async () => {
-      const claims: LedgerClaim[] = [
-        ...resolved.recipients.map((r) => ({
-          recipient: r.key,
-          status: 'pending' as const,
-          messageId: reportMessageId(run.runId, r.key, deps.mailer.from),
-        })),
-        ...resolved.suppressed.map((r) => ({
-          recipient: r.key,
-          status: 'suppressed' as const,
-          messageId: null,
-          smtpReply: `suppressed: ${r.reason}`,
-        })),
-        ...resolved.invalid.map((r) => ({
-          recipient: r.key,
-          status: 'permanently_failed' as const,
-          messageId: null,
-          smtpReply: r.reason,
-        })),
-      ]
-      const entries = await ledger.claim(claims)
-      const deliverable = new Set(resolved.recipients.map((r) => r.key))
-      const toSend: Recipient[] = []
-      for (const r of everyone) {
-        const entry = entries.get(r.key)
-        if (entry && SENDABLE_STATUSES.has(entry.status) && deliverable.has(r.key)) {
-          toSend.push(r)
-        } else if (entry) {
-          outcomes.set(r.key, {
-            status: publicStatus(entry.status),
-            reply: entry.smtpReply ?? undefined,
-            now: false,
-          })
+    const context = activityContext()
+    await ledger.exclusively(
+      async () => {
+        const claims: LedgerClaim[] = [
+          ...resolved.recipients.map((r) => ({
+            recipient: r.key,
+            status: 'pending' as const,
+            messageId: reportMessageId(run.runId, r.key, deps.mailer.from),
+          })),
+          ...resolved.suppressed.map((r) => ({
+            recipient: r.key,
+            status: 'suppressed' as const,
+            messageId: null,
+            smtpReply: `suppressed: ${r.reason}`,
+          })),
+          ...resolved.invalid.map((r) => ({
+            recipient: r.key,
+            status: 'permanently_failed' as const,
+            messageId: null,
+            smtpReply: r.reason,
+          })),
+        ]
+        const entries = await ledger.claim(claims)
+        const deliverable = new Set(resolved.recipients.map((r) => r.key))
+        const toSend: Recipient[] = []
+        for (const r of everyone) {
+          const entry = entries.get(r.key)
+          if (entry && SENDABLE_STATUSES.has(entry.status) && deliverable.has(r.key)) {
+            toSend.push(r)
+          } else if (entry) {
+            outcomes.set(r.key, {
+              status: publicStatus(entry.status),
+              reply: entry.smtpReply ?? undefined,
+              now: false,
+            })
+          }
         }
-      }
 
-      const context = activityContext()
-      let done = 0
-      context?.heartbeat({ done, total: toSend.length })
-      await forEachConcurrently(toSend, concurrency, async (r) => {
-        if (context?.cancellationSignal.aborted) return
-        const messageId = entries.get(r.key)?.messageId ?? reportMessageId(run.runId, r.key, deps.mailer.from)
-        outcomes.set(r.key, await sendOne(ledger, r, messageId))
-        context?.heartbeat({ done: ++done, total: toSend.length })
-      })
-      if (context?.cancellationSignal.aborted) throw new CancelledFailure('delivery cancelled')
-    })
+        let done = 0
+        context?.heartbeat({ done, total: toSend.length })
+        await forEachConcurrently(toSend, concurrency, async (r) => {
+          if (context?.cancellationSignal.aborted) return
+          const messageId =
+            entries.get(r.key)?.messageId ?? reportMessageId(run.runId, r.key, deps.mailer.from)
+          outcomes.set(r.key, await sendOne(ledger, r, messageId))
+          context?.heartbeat({ done: ++done, total: toSend.length })
+        })
+        if (context?.cancellationSignal.aborted) throw new CancelledFailure('delivery cancelled')
+      },
+      context && (() => context.heartbeat()),
+    )
 
     return summarize(everyone, outcomes)
 

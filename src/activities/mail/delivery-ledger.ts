@@ -50,8 +50,15 @@ interface Row {
 }
 
 const CHUNK = 2000
+/** A delivery waiting for a lock connection still tells Temporal it is alive. */
+const LOCK_WAIT_HEARTBEAT_MS = 10_000
 
-export function deliveryLedger(db: Database, key: DeliveryKey) {
+/**
+ * `locks` must be a pool of its own: a lock holder keeps its connection for the whole delivery and needs further
+ * connections from `db` for the ledger and attachments. Taking both from one pool deadlocks as soon as as many
+ * deliveries run at once as the pool has connections (found by the tick-lateness benchmark at 100 schedules).
+ */
+export function deliveryLedger(db: Database, locks: Database, key: DeliveryKey) {
   const fireTime = new Date(key.fireTime)
 
   /** The rows for these recipients as they stand. */
@@ -127,8 +134,9 @@ export function deliveryLedger(db: Database, key: DeliveryKey) {
      * Temporal already gave up on cannot mail the same recipients concurrently with its retry. The lock dies with
      * the connection if the worker does.
      */
-    async exclusively<T>(work: () => Promise<T>): Promise<T> {
-      const connection = await db.reserve()
+    async exclusively<T>(work: () => Promise<T>, heartbeat?: () => void): Promise<T> {
+      const waiting = heartbeat ? setInterval(heartbeat, LOCK_WAIT_HEARTBEAT_MS) : undefined
+      const connection = await locks.reserve().finally(() => clearInterval(waiting))
       const lockKey = `herald.deliveries:${key.scheduleId}:${fireTime.toISOString()}`
       try {
         const [lock] = await connection<{ locked: boolean }[]>`
