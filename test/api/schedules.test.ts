@@ -141,7 +141,11 @@ describe('creating schedules', () => {
         )[0]?.status
       await waitUntil(async () => (await snapshotStatus()) === 'active')
 
-      type Detail = { status: string; live: { status: string; pausedNote?: string }; liveSource: string }
+      type Detail = {
+        status: string
+        live: { status: string; pausedNote?: string; nextFireTimes: unknown[] }
+        liveSource: string
+      }
       const get = async (query = '') =>
         (await (
           await h.app.request(`/api/v1/schedules/${created.id}${query}`, { headers: auth })
@@ -160,10 +164,21 @@ describe('creating schedules', () => {
         liveSource: 'snapshot',
         live: { status: 'paused', pausedNote: 'warehouse migration' },
       })
-      const paused = (await (
-        await h.app.request('/api/v1/schedules?status=paused&limit=100', { headers: auth })
-      ).json()) as { items: { id: string }[] }
-      expect(paused.items.map((s) => s.id)).toContain(created.id)
+      type Item = { id: string; cron: string; nextFireTime: unknown; spec?: unknown }
+      const listed = async (query: string) =>
+        (
+          (await (await h.app.request(`/api/v1/schedules?${query}`, { headers: auth })).json()) as {
+            items: Item[]
+          }
+        ).items.find((s) => s.id === created.id)
+      // The list row carries the next fire time from the snapshot, and the definition only when asked for.
+      const item = await listed('status=paused&limit=100')
+      expect(item).toMatchObject({
+        cron: created.spec.cron,
+        nextFireTime: fromSnapshot.live.nextFireTimes[0],
+      })
+      expect(item).not.toHaveProperty('spec')
+      expect((await listed('status=paused&limit=100&view=full'))?.spec).toEqual(created.spec)
     })
   })
 

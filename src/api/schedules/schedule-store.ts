@@ -91,13 +91,25 @@ export async function clearLiveState(db: Sql, id: string): Promise<void> {
 /** Escapes LIKE wildcards so a search for "50%" finds exactly that. */
 const likePattern = (text: string) => `%${text.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`
 
+export interface ScheduleListRow extends Omit<ScheduleRow, 'spec'> {
+  cron: string
+  timezone: string
+  next_fire_time: { utc: string; local: string } | null
+  /** Only when asked for the full view. */
+  spec?: ScheduleSpec
+}
+
+/** One page, newest first. The summary view reads a few fields of the definition, not the whole document. */
 export async function listSchedules(
   db: Sql,
-  filter: { status?: ScheduleStatus; q?: string; limit: number; cursor?: string },
+  filter: { status?: ScheduleStatus; q?: string; limit: number; cursor?: string; full?: boolean },
 ) {
   const after = decodeCursor(filter.cursor, 2)
-  const rows = await db<ScheduleRow[]>`
-    SELECT ${db.unsafe(COLUMNS)} FROM herald.schedules
+  const rows = await db<ScheduleListRow[]>`
+    SELECT id, name, status, idempotency_key, created_by, created_at, updated_at, created_at::text AS created_key,
+           spec->>'cron' AS cron, spec->>'timezone' AS timezone, live_state->'nextFireTimes'->0 AS next_fire_time
+           ${filter.full ? db`, spec` : db``}
+      FROM herald.schedules
     WHERE ${filter.status ? db`status = ${filter.status}` : db`status <> 'deleted'`}
       ${filter.q ? db`AND name ILIKE ${likePattern(filter.q)}` : db``}
       ${after ? db`AND (created_at, id) < (${after[0]!}::timestamptz, ${after[1]!})` : db``}

@@ -27,6 +27,7 @@ import {
   findScheduleDetail,
   insertSchedule,
   listSchedules,
+  type ScheduleListRow,
   type ScheduleRow,
   setScheduleStatus,
   updateScheduleSpec,
@@ -38,19 +39,33 @@ type Handler<R extends RouteConfig> = RouteHandler<R, AppBindings>
 const SCHEDULE_WORKFLOW_TYPE = 'reportSchedule'
 const PREVIEW_LINK_TTL_MS = 60 * 60_000
 
-function toSchedule(row: ScheduleRow, temporal: TemporalDeps) {
+/** The fields every representation of a schedule shares. */
+function scheduleFields(row: Omit<ScheduleRow, 'spec'>, temporal: TemporalDeps) {
   const workflowId = scheduleWorkflowId(row.id)
   return {
     id: row.id,
     name: row.name,
     status: row.status,
-    spec: row.spec,
     workflowId,
     temporalUiUrl: temporalUiUrl(temporal, workflowId),
     createdBy: row.created_by,
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
   }
+}
+
+function toSchedule(row: ScheduleRow, temporal: TemporalDeps) {
+  return { ...scheduleFields(row, temporal), spec: row.spec }
+}
+
+function toListItem(row: ScheduleListRow, temporal: TemporalDeps) {
+  const item = {
+    ...scheduleFields(row, temporal),
+    cron: row.cron,
+    timezone: row.timezone,
+    nextFireTime: row.next_fire_time,
+  }
+  return row.spec ? { ...item, spec: row.spec } : item
 }
 
 /** Key order does not matter when comparing a retried body with the stored one. */
@@ -130,8 +145,8 @@ export const create: Handler<typeof routes.create> = async (c) => {
 export const list: Handler<typeof routes.list> = async (c) => {
   const { db, temporal } = c.var.deps
   const query = c.req.valid('query')
-  const { items, nextCursor } = await listSchedules(db, query)
-  return c.json({ items: items.map((row) => toSchedule(row, temporal)), nextCursor }, 200)
+  const { items, nextCursor } = await listSchedules(db, { ...query, full: query.view === 'full' })
+  return c.json({ items: items.map((row) => toListItem(row, temporal)), nextCursor }, 200)
 }
 
 export const getOne: Handler<typeof routes.getOne> = async (c) => {

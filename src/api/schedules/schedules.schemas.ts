@@ -40,6 +40,13 @@ export const scheduleSchema = z
   })
   .openapi('Schedule')
 
+const fireTimeSchema = z.object({
+  utc: z.string(),
+  local: z
+    .string()
+    .openapi({ description: 'Wall-clock time with its offset', example: '2026-03-29T03:00:00+02:00' }),
+})
+
 const runTrigger = z.enum(['schedule', 'catchup', 'manual'])
 export const runStatus = z.enum(['running', 'sent', 'partial', 'skipped', 'failed', 'missed'])
 
@@ -49,14 +56,7 @@ export const scheduleStateSchema = z
     pausedNote: z.string().optional(),
     pausedBy: z.string().optional(),
     skipNext: z.boolean(),
-    nextFireTimes: z.array(
-      z.object({
-        utc: z.string(),
-        local: z
-          .string()
-          .openapi({ description: 'Wall-clock time with its offset', example: '2026-03-29T03:00:00+02:00' }),
-      }),
-    ),
+    nextFireTimes: z.array(fireTimeSchema),
     running: z.array(z.string()).optional(),
     buffered: z.string().optional(),
     lastRuns: z.array(
@@ -97,8 +97,24 @@ export const scheduleDetailSchema = scheduleSchema
   })
   .openapi('ScheduleDetail')
 
+/** A list row: what a table of schedules shows. The whole definition is one GET away, or in the list with ?view=full. */
+export const scheduleListItemSchema = scheduleSchema
+  .omit({ spec: true })
+  .extend({
+    cron: z.string(),
+    timezone: z.string(),
+    nextFireTime: fireTimeSchema
+      .nullable()
+      .openapi({
+        description:
+          "From the workflow's last published state; null before it published or when none is left",
+      }),
+    spec: scheduleSpecBody.optional().openapi({ description: 'Only with ?view=full' }),
+  })
+  .openapi('ScheduleListItem')
+
 export const scheduleListSchema = z
-  .object({ items: z.array(scheduleSchema), nextCursor: nextCursorSchema })
+  .object({ items: z.array(scheduleListItemSchema), nextCursor: nextCursorSchema })
   .openapi('ScheduleList')
 
 export const getScheduleQuery = z.object({
@@ -113,6 +129,9 @@ export const listSchedulesQuery = z.object({
     .optional()
     .openapi({ description: 'Only schedules with this status; deleted ones are listed only when asked for' }),
   q: z.string().max(200).optional().openapi({ description: 'Case-insensitive search in the name' }),
+  view: z.enum(['summary', 'full']).default('summary').openapi({
+    description: 'summary: one row per schedule (cron, timezone, next fire time); full: also each definition',
+  }),
 })
 
 export const idempotencyHeaders = z.object({
