@@ -128,6 +128,16 @@ async function main(): Promise<void> {
   const demoSchedule = (await created.json()) as { id?: string; detail?: string }
   if (!created.ok)
     throw new Error(`could not create the demo schedule: ${demoSchedule.detail ?? created.status}`)
+  // First start: one run right away, so the first report is in the inbox now, not at the next minute.
+  if (created.status === 201) {
+    const triggered = await app.request(`${API_BASE}/schedules/${demoSchedule.id}/trigger`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ reason: 'first start of the demo' }),
+    })
+    if (!triggered.ok)
+      log(`could not trigger the demo schedule (${triggered.status}); it runs every minute anyway`)
+  }
 
   const api = `http://localhost:${config.API_PORT}${API_BASE}`
   urls.unshift(['API', api], ['API docs', `${api}/docs`])

@@ -103,12 +103,9 @@ export const scheduleListItemSchema = scheduleSchema
   .extend({
     cron: z.string(),
     timezone: z.string(),
-    nextFireTime: fireTimeSchema
-      .nullable()
-      .openapi({
-        description:
-          "From the workflow's last published state; null before it published or when none is left",
-      }),
+    nextFireTime: fireTimeSchema.nullable().openapi({
+      description: "From the workflow's last published state; null before it published or when none is left",
+    }),
     spec: scheduleSpecBody.optional().openapi({ description: 'Only with ?view=full' }),
   })
   .openapi('ScheduleListItem')

@@ -1,0 +1,126 @@
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
+import { createWriteStream } from 'node:fs'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { createConnection } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { sleep } from './support/stack.js'
+import { machineLine, markdownTable } from './support/stats.js'
+
+/**
+ * Time to first report (issue 7): README's first command, `npm install && npm start`, in a fresh clone of this
+ * repository's HEAD, on the machine's warm npm cache, until the demo report is in the MailDev inbox.
+ *
+ *   npm run bench:first-report
+ *
+ * It uses npm start's fixed ports (7233, 8233, 5433, 1025, 1080, 3000), so nothing else may hold them.
+ */
+const REPO = resolve(import.meta.dirname, '..')
+const PORTS = [7233, 8233, 5433, 1025, 1080, 3000]
+const API_HEALTH = 'http://localhost:3000/api/v1/healthz'
+const INBOX = 'http://127.0.0.1:1080/email'
+const TARGET_S = 120
+const GIVE_UP_MS = 10 * 60_000
+
+async function main() {
+  const busy = (await Promise.all(PORTS.map(async (p) => ((await portOpen(p)) ? p : undefined)))).filter(
+    Boolean,
+  )
+  if (busy.length > 0) throw new Error(`ports in use: ${busy.join(', ')} (stop npm start first)`)
+
+  const dir = await mkdtemp(join(tmpdir(), 'herald-first-report-'))
+  const log = join(dir, 'first-report.log')
+  execFileSync('git', ['clone', '--quiet', REPO, join(dir, 'herald')])
+  const began = performance.now()
+  const marks: Record<string, number> = {}
+  const mark = (name: string) => {
+    marks[name] ??= (performance.now() - began) / 1000
+  }
+  const child = spawn('bash', ['-c', 'npm install --no-audit --no-fund && npm start'], {
+    cwd: join(dir, 'herald'),
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, CI: '' },
+  })
+  const out = createWriteStream(log)
+  child.stdout.on('data', (chunk: Buffer) => {
+    out.write(chunk)
+    if (chunk.toString().includes('herald@') && chunk.toString().includes(' start')) mark('npm install done')
+  })
+  child.stderr.pipe(out)
+  let exited = false
+  child.on('exit', () => {
+    exited = true
+  })
+
+  try {
+    const deadline = Date.now() + GIVE_UP_MS
+    let first: { subject: string; attachments?: { fileName: string }[] } | undefined
+    while (!first) {
+      if (exited) throw new Error(`npm start exited early; see ${log}`)
+      if (Date.now() > deadline) throw new Error(`no report within ${GIVE_UP_MS / 60_000} min; see ${log}`)
+      if (!marks['API answering'] && (await answers(API_HEALTH))) mark('API answering')
+      first = (await inbox())[0]
+      await sleep(first ? 0 : 250)
+    }
+    mark('first report in the inbox')
+    const total = marks['first report in the inbox']!
+    console.log(`\n**Time to first report (${machineLine()})**\n`)
+    console.log(
+      markdownTable(
+        ['moment', 's since the command'],
+        Object.entries(marks).map(([name, s]) => [name, s.toFixed(1)]),
+      ),
+    )
+    const files = (first.attachments ?? []).map((a) => a.fileName).join(', ')
+    console.log(`\nfirst mail: "${first.subject}" with ${files || 'no attachments'}`)
+    console.log(
+      `target < ${TARGET_S} s: ${total < TARGET_S ? 'met' : 'not met'} (${(total / TARGET_S).toFixed(2)}× the target)`,
+    )
+  } finally {
+    await stop(child)
+    await rm(dir, { recursive: true, force: true })
+  }
+}
+
+async function inbox(): Promise<{ subject: string; attachments?: { fileName: string }[] }[]> {
+  try {
+    const res = await fetch(INBOX)
+    return res.ok ? ((await res.json()) as { subject: string }[]) : []
+  } catch {
+    return []
+  }
+}
+
+async function answers(url: string): Promise<boolean> {
+  try {
+    return (await fetch(url)).ok
+  } catch {
+    return false
+  }
+}
+
+function portOpen(port: number): Promise<boolean> {
+  return new Promise((done) => {
+    const socket = createConnection({ port, host: '127.0.0.1' })
+    socket.once('connect', () => {
+      socket.destroy()
+      done(true)
+    })
+    socket.once('error', () => done(false))
+  })
+}
+
+/** Ctrl-C as a user would; the whole process group, so npm's children go too. */
+async function stop(child: ChildProcess) {
+  if (child.exitCode !== null || !child.pid) return
+  const exited = new Promise((done) => child.once('exit', done))
+  process.kill(-child.pid, 'SIGINT')
+  const timedOut = await Promise.race([exited.then(() => false), sleep(30_000).then(() => true)])
+  if (timedOut) process.kill(-child.pid, 'SIGKILL')
+}
+
+main().catch((err) => {
+  console.error(err)
+  process.exit(1)
+})
