@@ -1,6 +1,6 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
 import { createWriteStream } from 'node:fs'
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { createConnection } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
@@ -57,8 +57,8 @@ async function main() {
     const deadline = Date.now() + GIVE_UP_MS
     let first: { subject: string; attachments?: { fileName: string }[] } | undefined
     while (!first) {
-      if (exited) throw new Error(`npm start exited early; see ${log}`)
-      if (Date.now() > deadline) throw new Error(`no report within ${GIVE_UP_MS / 60_000} min; see ${log}`)
+      if (exited) throw new Error('npm start exited early')
+      if (Date.now() > deadline) throw new Error(`no report within ${GIVE_UP_MS / 60_000} min`)
       if (!marks['API answering'] && (await answers(API_HEALTH))) mark('API answering')
       first = (await inbox())[0]
       await sleep(first ? 0 : 250)
@@ -77,6 +77,10 @@ async function main() {
     console.log(
       `target < ${TARGET_S} s: ${total < TARGET_S ? 'met' : 'not met'} (${(total / TARGET_S).toFixed(2)}× the target)`,
     )
+  } catch (err) {
+    const tail = (await readFile(log, 'utf8').catch(() => '')).split('\n').slice(-40).join('\n')
+    console.error(`--- last lines of the command's output ---\n${tail}`)
+    throw err
   } finally {
     await stop(child)
     await rm(dir, { recursive: true, force: true })
