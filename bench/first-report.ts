@@ -1,6 +1,6 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
 import { createWriteStream } from 'node:fs'
-import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises'
 import { createConnection } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
@@ -29,6 +29,8 @@ async function main() {
   if (busy.length > 0) throw new Error(`ports in use: ${busy.join(', ')} (stop npm start first)`)
 
   const dir = await mkdtemp(join(tmpdir(), 'herald-first-report-'))
+  // A clone where a user would have it: others may enter it (as root, PostgreSQL runs as `postgres`).
+  await chmod(dir, 0o755)
   const log = join(dir, 'first-report.log')
   execFileSync('git', ['clone', '--quiet', REPO, join(dir, 'herald')])
   const began = performance.now()
