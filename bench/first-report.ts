@@ -18,7 +18,7 @@ import { machineLine, markdownTable } from './support/stats.js'
 const REPO = resolve(import.meta.dirname, '..')
 const PORTS = [7233, 8233, 5433, 1025, 1080, 3000]
 const API_HEALTH = 'http://localhost:3000/api/v1/healthz'
-const INBOX = 'http://127.0.0.1:1080/email'
+const INBOX = 'http://127.0.0.1:1080/api/email'
 const TARGET_S = 120
 const GIVE_UP_MS = 10 * 60_000
 
