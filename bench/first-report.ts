@@ -20,6 +20,13 @@ const PORTS = [7233, 8233, 5433, 1025, 1080, 3000]
 const API_HEALTH = 'http://localhost:3000/api/v1/healthz'
 const INBOX = 'http://127.0.0.1:1080/api/email'
 const TARGET_S = 120
+
+/** MailDev's attachment metadata; the name field differs between its parser versions. */
+interface Attachment {
+  filename?: string
+  fileName?: string
+  generatedFileName?: string
+}
 const GIVE_UP_MS = 10 * 60_000
 
 async function main() {
@@ -57,7 +64,7 @@ async function main() {
 
   try {
     const deadline = Date.now() + GIVE_UP_MS
-    let first: { subject: string; attachments?: { fileName: string }[] } | undefined
+    let first: { subject: string; attachments?: Attachment[] } | undefined
     while (!first) {
       if (exited) throw new Error('npm start exited early')
       if (Date.now() > deadline) throw new Error(`no report within ${GIVE_UP_MS / 60_000} min`)
@@ -74,7 +81,9 @@ async function main() {
         Object.entries(marks).map(([name, s]) => [name, s.toFixed(1)]),
       ),
     )
-    const files = (first.attachments ?? []).map((a) => a.fileName).join(', ')
+    const files = (first.attachments ?? [])
+      .map((a) => a.filename ?? a.fileName ?? a.generatedFileName)
+      .join(', ')
     console.log(`\nfirst mail: "${first.subject}" with ${files || 'no attachments'}`)
     console.log(
       `target < ${TARGET_S} s: ${total < TARGET_S ? 'met' : 'not met'} (${(total / TARGET_S).toFixed(2)}× the target)`,
@@ -89,7 +98,7 @@ async function main() {
   }
 }
 
-async function inbox(): Promise<{ subject: string; attachments?: { fileName: string }[] }[]> {
+async function inbox(): Promise<{ subject: string; attachments?: Attachment[] }[]> {
   try {
     const res = await fetch(INBOX)
     return res.ok ? ((await res.json()) as { subject: string }[]) : []
