@@ -84,6 +84,29 @@ describe('createMailer', () => {
     expect(smtp.mailsTo('y@example.com')).toHaveLength(1)
   })
 
+  it('closes a pooled connection once idle, before a server would drop it under a later delivery', async () => {
+    const server = new TestSmtpServer({ socketTimeoutMs: 10_000 })
+    await server.start()
+    const mailer = createMailer({
+      smtpUrl: server.url,
+      from: 'r@herald.test',
+      shared: false,
+      timeouts: { idleMs: 200 },
+    })
+    try {
+      await mailer.send({ to: 'idle@example.com', subject: 's', text: 't' })
+      expect(server.closedConnections).toBe(0)
+      await new Promise((r) => setTimeout(r, 1_000))
+      expect(server.closedConnections).toBe(1)
+      // The next delivery simply opens a new connection.
+      await mailer.send({ to: 'idle@example.com', subject: 's', text: 't' })
+      expect(server.mailsTo('idle@example.com')).toHaveLength(2)
+    } finally {
+      mailer.close()
+      await server.stop()
+    }
+  })
+
   it('fails verify against a server that refuses connections', async () => {
     smtp.faults.onConnect = () => ({ code: 554, message: 'go away' })
     const mailer = createMailer({ smtpUrl: smtp.url, from: 'r@herald.test', shared: false })

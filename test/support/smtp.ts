@@ -42,11 +42,17 @@ interface ServerConnection {
 export class TestSmtpServer {
   readonly received: ReceivedMail[] = []
   faults: SmtpFaults = {}
+  /** Connections the clients (or faults) have closed so far. */
+  closedConnections = 0
   private server: SMTPServer
   port = 0
 
-  constructor() {
+  constructor(options: { socketTimeoutMs?: number } = {}) {
     this.server = new SMTPServer({
+      socketTimeout: options.socketTimeoutMs,
+      onClose: () => {
+        this.closedConnections++
+      },
       authOptional: true,
       disabledCommands: ['STARTTLS'],
       logger: false,

@@ -14,12 +14,19 @@ export interface SmtpTimeouts {
   greetingMs?: number
   /** How long the socket may stay silent (including waiting for the reply after the final dot). */
   socketMs?: number
+  /**
+   * A pooled connection idle this long is closed by Herald, before the server closes it: many servers drop idle
+   * clients after 60 s (smtp-server, MailDev), and a pooled connection the server already dropped fails the next
+   * delivery with `421 Timeout` (nodemailer's default is 4 minutes).
+   */
+  idleMs?: number
 }
 
 export const DEFAULT_SMTP_TIMEOUTS: Required<SmtpTimeouts> = {
   connectionMs: 30_000,
   greetingMs: 30_000,
   socketMs: 60_000,
+  idleMs: 30_000,
 }
 
 export interface SmtpOptions {
@@ -38,7 +45,7 @@ export class SmtpUrlError extends Error {
  * `smtp://` is plain SMTP that upgrades with STARTTLS when the server offers it; `?starttls=required` refuses to
  * send without it and `?starttls=never` never upgrades. `smtps://` is implicit TLS. `user:pass@` authenticates;
  * `?tlsRejectUnauthorized=false` accepts self-signed certificates. Timeouts may also come from the URL
- * (`connectionTimeout`, `greetingTimeout`, `socketTimeout`, in ms); explicit options win.
+ * (`connectionTimeout`, `greetingTimeout`, `socketTimeout`, `idleTimeout`, in ms); explicit options win.
  */
 export function smtpTransportOptions(
   smtpUrl: string,
@@ -73,6 +80,7 @@ export function smtpTransportOptions(
     greetingMs:
       options.timeouts?.greetingMs ?? fromUrl('greetingTimeout') ?? DEFAULT_SMTP_TIMEOUTS.greetingMs,
     socketMs: options.timeouts?.socketMs ?? fromUrl('socketTimeout') ?? DEFAULT_SMTP_TIMEOUTS.socketMs,
+    idleMs: options.timeouts?.idleMs ?? fromUrl('idleTimeout') ?? DEFAULT_SMTP_TIMEOUTS.idleMs,
   }
   const user = decodeURIComponent(url.username)
   const pass = decodeURIComponent(url.password)
@@ -95,6 +103,7 @@ export function smtpTransportOptions(
     pool: true,
     maxConnections: options.maxConnections ?? 5,
     maxMessages: options.maxMessages ?? 100,
+    idleTimeout: timeouts.idleMs,
   }
 }
 
