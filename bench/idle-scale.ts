@@ -8,7 +8,8 @@ import { machineLine, markdownTable, mb } from './support/stats.js'
  * Idle scale (issue 7): 10,000 sleeping schedules (cron '0 3 1 1 *'), each a running reportSchedule workflow
  * waiting on a durable timer. Reports the worker's RSS before, right after starting them all and after idling,
  * with WORKER_MAX_CACHED_WORKFLOWS as configured (set it in the environment to try another value), the Temporal
- * SQLite file size, and API latency for the list and for single schedules (mostly not in the worker's cache).
+ * SQLite file size, the time until every schedule has published its live state, and API latency for the list and
+ * for single schedules picked across all of them.
  *
  *   npm run bench:idle -- [--schedules 10000] [--idle 30] [--rate 200] [--seconds 10]
  */
