@@ -7,7 +7,7 @@ const optionalUrl = z
   .transform((v) => (v === '' ? undefined : v))
   .optional()
 
-const configSchema = z.object({
+export const configSchema = z.object({
   DATABASE_URL: optionalUrl.refine((v) => v === undefined || /^postgres(ql)?:\/\//.test(v), {
     message: 'must be a postgres:// or postgresql:// URL',
   }),

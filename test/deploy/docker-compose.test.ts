@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process'
 import { promisify } from 'node:util'
 import { describe, expect, it } from 'vitest'
+import { configSchema } from '../../src/config.js'
 
 const run = promisify(execFile)
 const root = new URL('../../', import.meta.url).pathname
@@ -36,25 +37,28 @@ describe('docker-compose.yml', async () => {
     const config = JSON.parse(stdout) as {
       services: Record<string, { environment?: Record<string, string> }>
     }
+    const shared = [
+      'API_KEYS',
+      'API_PORT',
+      'ARTIFACT_DIR',
+      'DATABASE_URL',
+      'HERALD_SECRET',
+      'MAIL_FROM',
+      'PUBLIC_URL',
+      'SMTP_URL',
+      'TEMPORAL_ADDRESS',
+      'TEMPORAL_NAMESPACE',
+      'TEMPORAL_TASK_QUEUE',
+      'TEMPORAL_UI_URL',
+    ]
+    const documented = new Set(Object.keys(configSchema.shape))
     for (const service of ['api', 'worker']) {
-      const names = Object.keys(config.services[service]?.environment ?? {}).sort()
-      expect(names).toEqual(
-        [
-          'API_KEYS',
-          'API_PORT',
-          'ARTIFACT_DIR',
-          'DATABASE_URL',
-          'HERALD_SECRET',
-          'MAIL_FROM',
-          'PUBLIC_URL',
-          'SMTP_URL',
-          'TEMPORAL_ADDRESS',
-          'TEMPORAL_NAMESPACE',
-          'TEMPORAL_TASK_QUEUE',
-          'TEMPORAL_UI_URL',
-        ].sort(),
-      )
+      const names = Object.keys(config.services[service]?.environment ?? {})
+      expect(names).toEqual(expect.arrayContaining(shared))
+      // Every name is one src/config.ts reads: a typo would be silently ignored otherwise.
+      expect(names.filter((name) => !documented.has(name))).toEqual([])
     }
+    expect(config.services.worker?.environment?.WORKER_MAX_CACHED_WORKFLOWS).toBe('500')
   })
 
   it.runIf(available)('refuses to start without the API keys and secret', async () => {
