@@ -17,7 +17,9 @@ function useFreshServer() {
   })
 }
 
-describe('overlap policy when a run is still going at the next tick', () => {
+// One retry: once, in a CI run on a loaded machine, the `allow` case hung until its 60 s timeout (it passes alone
+// and under a CPU hog; cause not found). A real regression fails both attempts.
+describe('overlap policy when a run is still going at the next tick', { retry: 1 }, () => {
   useFreshServer()
   // The first run is held open by upstream gating (waiting for dataReady), so it is still going in workflow time
   // while the next ticks arrive. (An activity held open would stop the time-skipping server from skipping.)
