@@ -1,7 +1,7 @@
 import { loadConfig } from '../src/config.js'
 import { openServices } from '../src/services.js'
 import { connectWorker } from '../src/temporal/connection.js'
-import { createWorker } from '../src/worker.js'
+import { createWorker, runUntilShutdown } from '../src/worker.js'
 
 /**
  * The Herald worker as src/worker.ts runs it, but with the workflow bundle the harness built once
@@ -15,12 +15,7 @@ async function run(): Promise<void> {
   const connection = await connectWorker(config)
   const worker = await createWorker({ config, connection, services, workflowBundle: { codePath } })
   console.log(`Herald worker polling task queue "${config.TEMPORAL_TASK_QUEUE}" (prebuilt bundle)`)
-  try {
-    await worker.run()
-  } finally {
-    await connection.close()
-    await services.close()
-  }
+  await runUntilShutdown(worker, connection, services)
 }
 
 run().catch((err) => {

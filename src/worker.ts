@@ -44,6 +44,11 @@ async function run(): Promise<void> {
   console.log(
     `Herald worker polling task queue "${config.TEMPORAL_TASK_QUEUE}" on ${config.TEMPORAL_ADDRESS ?? 'localhost:7233'}`,
   )
+  await runUntilShutdown(worker, connection, services)
+}
+
+/** Runs the worker until it shuts down (SIGINT/SIGTERM), then releases its connection and services. */
+export async function runUntilShutdown(worker: Worker, connection: NativeConnection, services: Services) {
   try {
     await worker.run()
   } finally {

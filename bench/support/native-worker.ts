@@ -4,6 +4,7 @@ import { createActivities } from '../../src/activities/index.js'
 import { loadConfig } from '../../src/config.js'
 import { openServices } from '../../src/services.js'
 import { connectWorker } from '../../src/temporal/connection.js'
+import { runUntilShutdown } from '../../src/worker.js'
 
 /**
  * The baseline's worker: Herald's activities and worker settings, but the workflows of native-workflows.ts, so
@@ -22,12 +23,7 @@ async function run(): Promise<void> {
     maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
   })
   console.log(`native bench worker polling task queue "${config.TEMPORAL_TASK_QUEUE}"`)
-  try {
-    await worker.run()
-  } finally {
-    await connection.close()
-    await services.close()
-  }
+  await runUntilShutdown(worker, connection, services)
 }
 
 run().catch((err) => {
