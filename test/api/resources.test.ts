@@ -226,10 +226,13 @@ describe('unsubscribe and suppressions', () => {
     expect(await h.db`SELECT 1 FROM herald.suppressions WHERE email = ${email}`).toHaveLength(0)
   })
 
-  it('pages suppressions and filters by schedule', async () => {
+  it('pages suppressions and filters by schedule, even within one millisecond', async () => {
     const scheduleId = unique('sch_supp')
+    // Microseconds apart: a cursor that lost its microseconds would skip p1 (it once did, in one CI run of ten).
     for (const n of [1, 2, 3]) {
-      await h.db`INSERT INTO herald.suppressions (email, schedule_id, reason) VALUES (${`p${n}@example.com`}, ${scheduleId}, 'hard_bounce')`
+      await h.db`
+        INSERT INTO herald.suppressions (email, schedule_id, reason, created_at)
+        VALUES (${`p${n}@example.com`}, ${scheduleId}, 'hard_bounce', ${`2026-03-01 12:00:00.000${n}00+00`}::text::timestamptz)`
     }
     const first = (await (await send('GET', `/suppressions?scheduleId=${scheduleId}&limit=2`)).json()) as {
       items: { email: string }[]

@@ -235,6 +235,9 @@ describe('listing schedules', () => {
     const ids: string[] = []
     for (let i = 0; i < 3; i++)
       ids.push((await createSchedule(reportSpec({ name: `${tag} report ${i}` }))).id)
+    // Created within one millisecond, as a script creating many schedules does: the cursor keeps the microseconds.
+    for (const [i, id] of ids.entries())
+      await h.db`UPDATE herald.schedules SET created_at = ${`2026-03-01 12:00:00.000${i + 1}00+00`}::text::timestamptz WHERE id = ${id}`
     const page1 = await h.app.request(
       `/api/v1/schedules?q=${encodeURIComponent(tag.toUpperCase())}&limit=2`,
       { headers: auth },

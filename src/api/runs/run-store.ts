@@ -1,7 +1,7 @@
 import type { Sql } from 'postgres'
 import type { Attachment, RunStatus, RunStep } from '../../activities/types.js'
 import type { RunCounts } from '../../workflows/messages.js'
-import { decodeCursor, page } from '../pagination.js'
+import { cursorTimestamp, decodeCursor, page } from '../pagination.js'
 
 /** Reads herald.runs and herald.deliveries; the workflow's activities write them. */
 
@@ -45,7 +45,7 @@ export async function listRuns(
     SELECT ${db.unsafe(COLUMNS)} FROM herald.runs
     WHERE schedule_id = ${scheduleId}
       ${filter.status ? db`AND status = ${filter.status}` : db``}
-      ${after ? db`AND (fire_time, id) < (${after[0]!}::timestamptz, ${after[1]!})` : db``}
+      ${after ? db`AND (fire_time, id) < (${cursorTimestamp(db, after[0]!)}, ${after[1]!})` : db``}
     ORDER BY fire_time DESC, id DESC
     LIMIT ${filter.limit + 1}`
   return page(rows, filter.limit, (row) => [row.fire_key, row.id])

@@ -1,7 +1,7 @@
 import type { Sql } from 'postgres'
 import type { ScheduleSpec } from '../../domain/schedule.js'
 import type { ScheduleState } from '../../workflows/messages.js'
-import { decodeCursor, page } from '../pagination.js'
+import { cursorTimestamp, decodeCursor, page } from '../pagination.js'
 
 /**
  * herald.schedules: definitions for listing and search. The workflow owns timing and live state; it publishes a
@@ -112,7 +112,7 @@ export async function listSchedules(
       FROM herald.schedules
     WHERE ${filter.status ? db`status = ${filter.status}` : db`status <> 'deleted'`}
       ${filter.q ? db`AND name ILIKE ${likePattern(filter.q)}` : db``}
-      ${after ? db`AND (created_at, id) < (${after[0]!}::timestamptz, ${after[1]!})` : db``}
+      ${after ? db`AND (created_at, id) < (${cursorTimestamp(db, after[0]!)}, ${after[1]!})` : db``}
     ORDER BY created_at DESC, id DESC
     LIMIT ${filter.limit + 1}`
   return page(rows, filter.limit, (row) => [row.created_key, row.id])

@@ -1,7 +1,7 @@
 import type { RouteHandler } from '@hono/zod-openapi'
 import { audit } from '../audit.js'
 import type { AppBindings } from '../deps.js'
-import { decodeCursor, page } from '../pagination.js'
+import { cursorTimestamp, decodeCursor, page } from '../pagination.js'
 import { notFound } from '../problems.js'
 import type { ListRoute, RemoveRoute } from './suppressions.routes.js'
 
@@ -24,7 +24,7 @@ export const list: RouteHandler<ListRoute, AppBindings> = async (c) => {
     WHERE true
       ${email ? db`AND email = ${email.toLowerCase()}` : db``}
       ${scheduleId !== undefined ? db`AND schedule_id = ${scheduleId}` : db``}
-      ${after ? db`AND (created_at, email, schedule_id) < (${after[0]!}::timestamptz, ${after[1]!}, ${after[2]!})` : db``}
+      ${after ? db`AND (created_at, email, schedule_id) < (${cursorTimestamp(db, after[0]!)}, ${after[1]!}, ${after[2]!})` : db``}
     ORDER BY created_at DESC, email DESC, schedule_id DESC
     LIMIT ${limit + 1}`
   const { items, nextCursor } = page(rows, limit, (r) => [r.created_key, r.email, r.schedule_id])
