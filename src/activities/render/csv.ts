@@ -12,12 +12,24 @@ export function csvField(text: string): string {
   return NEEDS_QUOTES.test(text) ? `"${text.replaceAll('"', '""')}"` : text
 }
 
+const FORMULA_START = /^[=+\-@\t\r]/
+const PLAIN_NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/
+
+/**
+ * Spreadsheets run a cell that starts with = + - @ as a formula, so a value from the data could exfiltrate the
+ * sheet (OWASP "CSV injection"). Such text gets a leading apostrophe, as Superset does; plain numbers stay as they are.
+ */
+export function defuseFormula(text: string): string {
+  return FORMULA_START.test(text) && !PLAIN_NUMBER.test(text) ? `'${text}` : text
+}
+
 /** CSV is for machines: plain numbers, ISO dates, instants with the schedule's UTC offset. */
 function csvValueFor(column: ColumnInfo, clock: WallClock): (value: unknown) => string {
   return (value) => {
     if (value === null || value === undefined) return ''
     if (column.type === 'timestamp' && typeof value === 'string') return clock.isoWithOffset(value)
     if (typeof value === 'object') return csvField(JSON.stringify(value))
+    if (typeof value === 'string') return csvField(defuseFormula(value))
     return csvField(String(value))
   }
 }
@@ -29,7 +41,7 @@ export async function* csvLines(
 ): AsyncGenerator<string> {
   const clock = new WallClock(options.timezone)
   const values = columns.map((c) => csvValueFor(c, clock))
-  yield `${options.bom ? BOM : ''}${columns.map((c) => csvField(c.name)).join(',')}\r\n`
+  yield `${options.bom ? BOM : ''}${columns.map((c) => csvField(defuseFormula(c.name))).join(',')}\r\n`
   for await (const batch of batches) {
     let chunk = ''
     for (const row of batch) {
