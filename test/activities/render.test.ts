@@ -194,6 +194,15 @@ describe('XLSX', () => {
     expect(row.getCell(6).numFmt).toBe('yyyy-mm-dd')
     expect(sheet.getColumn(2).width).toBeGreaterThan(8)
   })
+
+  it('stores text that looks like a formula as text', async () => {
+    const result = await runQuery(`SELECT '=1+1' AS label`)
+    const workbook = new ExcelJS.Workbook()
+    await workbook.xlsx.read(await artifacts.open((await render(renderInput(result, 'xlsx'))).artifactId))
+    const cell = workbook.getWorksheet('Report')!.getCell('A2')
+    expect(cell.type).toBe(ExcelJS.ValueType.String)
+    expect(cell.value).toBe('=1+1')
+  })
 })
 
 describe('CSV', () => {
