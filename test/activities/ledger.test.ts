@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { ApplicationFailure } from '@temporalio/common'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { createLedgerActivities } from '../../src/activities/ledger/index.js'
+import { clearLiveState } from '../../src/api/schedules/schedule-store.js'
 import type { RunContext, RunFinishRecord } from '../../src/activities/types.js'
 import { connectDatabase, type Database } from '../../src/db/client.js'
 
@@ -183,6 +184,21 @@ describe('live-state snapshots', () => {
       asOf: '2026-01-01T10:00:01Z',
     })
     expect(await scheduleRow(id)).toMatchObject({ status: 'active', live_state: { status: 'active' } })
+  })
+
+  it('turns away a snapshot taken before the API cleared it', async () => {
+    const id = await insertSchedule()
+    const before = new Date(Date.now() - 1000).toISOString()
+    await clearLiveState(db, id)
+    // A publish that was in flight when the API paused the schedule: its state is from before the pause.
+    await ledger.publishScheduleState({ scheduleId: id, state: state('active'), asOf: before })
+    expect(await scheduleRow(id)).toMatchObject({ live_state: null })
+    await ledger.publishScheduleState({
+      scheduleId: id,
+      state: state('paused', 'after'),
+      asOf: new Date(Date.now() + 1000).toISOString(),
+    })
+    expect(await scheduleRow(id)).toMatchObject({ live_state: { status: 'paused', pausedNote: 'after' } })
   })
 
   it('never brings a deleted schedule back', async () => {

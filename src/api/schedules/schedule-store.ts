@@ -82,10 +82,11 @@ export async function setScheduleStatus(db: Sql, id: string, status: ScheduleSta
 
 /**
  * Before the API changes a schedule's workflow: drop its published snapshot, so reads ask the workflow itself
- * (and see the change) until the workflow publishes its new state.
+ * (and see the change) until the workflow publishes its new state. Moving live_state_at to now also turns away a
+ * publish that was already in flight: it carries the state from before the change.
  */
 export async function clearLiveState(db: Sql, id: string): Promise<void> {
-  await db`UPDATE herald.schedules SET live_state = NULL WHERE id = ${id}`
+  await db`UPDATE herald.schedules SET live_state = NULL, live_state_at = now() WHERE id = ${id}`
 }
 
 /** Escapes LIKE wildcards so a search for "50%" finds exactly that. */
