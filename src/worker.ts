@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url'
 import { type NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker'
+import { keepAliveHeartbeats } from './activities/heartbeats.js'
 import { createActivities } from './activities/index.js'
 import { type Config, loadConfig } from './config.js'
 import { isEntryPoint } from './entry-point.js'
@@ -31,6 +32,7 @@ export function createWorker({
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     ...(workflowBundle ? { workflowBundle } : { workflowsPath }),
     activities: createActivities(services.activityDeps),
+    interceptors: { activity: [keepAliveHeartbeats] },
     // Sleeping schedules cost nothing once evicted; the cache bounds memory (see docs/BENCHMARKS.md).
     maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
   })

@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url'
 import { Worker } from '@temporalio/worker'
+import { keepAliveHeartbeats } from '../../src/activities/heartbeats.js'
 import { createActivities } from '../../src/activities/index.js'
 import { loadConfig } from '../../src/config.js'
 import { openServices } from '../../src/services.js'
@@ -20,6 +21,7 @@ async function run(): Promise<void> {
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     workflowsPath: fileURLToPath(new URL('./native-workflows.ts', import.meta.url)),
     activities: createActivities(services.activityDeps),
+    interceptors: { activity: [keepAliveHeartbeats] },
     maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
   })
   console.log(`native bench worker polling task queue "${config.TEMPORAL_TASK_QUEUE}"`)

@@ -8,10 +8,17 @@ import { NON_RETRYABLE_ERROR_TYPES } from '../domain/errors.js'
 
 const nonRetryableErrorTypes = NON_RETRYABLE_ERROR_TYPES
 
+/**
+ * The heartbeat timeout of long activities: how soon an attempt on a worker that died is retried elsewhere. The
+ * worker heartbeats every activity on an interval while it runs (`keepAliveHeartbeats`), so this need not cover
+ * the longest step. It was 1–2 minutes, and a kill mid-delivery delayed that tick's mail by over 2 minutes.
+ */
+const CRASH_NOTICED_WITHIN = '30 seconds'
+
 export const QUERY_POLICY: ActivityOptions = {
   // The query's own statement_timeout is shorter; this bounds connecting and streaming the result.
   startToCloseTimeout: '15 minutes',
-  heartbeatTimeout: '1 minute',
+  heartbeatTimeout: CRASH_NOTICED_WITHIN,
   retry: {
     initialInterval: '5s',
     backoffCoefficient: 2,
@@ -23,7 +30,7 @@ export const QUERY_POLICY: ActivityOptions = {
 
 export const RENDER_POLICY: ActivityOptions = {
   startToCloseTimeout: '30 minutes',
-  heartbeatTimeout: '2 minutes',
+  heartbeatTimeout: CRASH_NOTICED_WITHIN,
   retry: {
     initialInterval: '5s',
     backoffCoefficient: 2,
@@ -35,7 +42,7 @@ export const RENDER_POLICY: ActivityOptions = {
 
 export const DELIVERY_POLICY: ActivityOptions = {
   startToCloseTimeout: '30 minutes',
-  heartbeatTimeout: '2 minutes',
+  heartbeatTimeout: CRASH_NOTICED_WITHIN,
   // An SMTP outage is retried for about an hour; the delivery ledger makes every retry skip what was already sent.
   retry: {
     initialInterval: '10s',

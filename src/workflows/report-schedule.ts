@@ -46,7 +46,7 @@ const MAX_TICKS_PER_EXECUTION = 200
 const MISSED_TICKS_RECORDED_ONE_BY_ONE = 50
 /**
  * A run is never cut shorter than this, however frequent the schedule: a crashed worker or server is noticed only
- * through activity heartbeat timeouts (up to 2 min) plus a retry, and a shorter cap lost mail in the chaos suite.
+ * through activity heartbeat timeouts (30 s, once up to 2 min) plus a retry, and a 60 s cap lost mail in the chaos suite.
  * Ticks that arrive meanwhile follow the overlap policy.
  */
 const MIN_RUN_TIMEOUT_MS = 10 * 60_000

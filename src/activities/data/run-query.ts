@@ -5,6 +5,7 @@ import postgres, { type Sql, type TransactionSql } from 'postgres'
 import type { ColumnStats } from '../../domain/conditions.js'
 import { BusinessError } from '../../domain/errors.js'
 import type { ArtifactStore } from '../artifact-store.js'
+import { heartbeatProgress } from '../heartbeats.js'
 import type { ColumnInfo, QueryInput, QueryResult } from '../types.js'
 import type { DataSources } from './data-sources.js'
 import { bindNamedParams, type ParamValue, UnknownQueryParameter } from './named-params.js'
@@ -189,7 +190,7 @@ class ResultReader {
     if (!this.activity) return
     if (this.activity.cancellationSignal.aborted) throw this.activity.cancellationSignal.reason
     if (now - this.lastHeartbeat >= HEARTBEAT_EVERY_MS) {
-      this.activity.heartbeat({ rows: this.rowCount })
+      heartbeatProgress(this.activity, { rows: this.rowCount })
       this.lastHeartbeat = now
     }
   }

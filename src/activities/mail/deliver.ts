@@ -3,6 +3,7 @@ import { ApplicationFailure, CancelledFailure } from '@temporalio/common'
 import type { Database } from '../../db/client.js'
 import type { ScheduleSpec } from '../../domain/schedule.js'
 import type { ArtifactStore } from '../artifact-store.js'
+import { heartbeatProgress } from '../heartbeats.js'
 import { readRows, renderInlineHtmlTable } from '../render/inline-table.js'
 import type {
   DeliveryInput,
@@ -145,13 +146,14 @@ export function createMailActivities(deps: MailActivityDeps) {
         }
 
         let done = 0
-        context?.heartbeat({ done, total: toSend.length })
+        if (context) heartbeatProgress(context, { done, total: toSend.length })
         await forEachConcurrently(toSend, concurrency, async (r) => {
           if (context?.cancellationSignal.aborted) return
           const messageId =
             entries.get(r.key)?.messageId ?? reportMessageId(run.runId, r.key, deps.mailer.from)
           outcomes.set(r.key, await sendOne(ledger, r, messageId))
-          context?.heartbeat({ done: ++done, total: toSend.length })
+          done++
+          if (context) heartbeatProgress(context, { done, total: toSend.length })
         })
         if (context?.cancellationSignal.aborted) throw new CancelledFailure('delivery cancelled')
       },
