@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto'
 import { ApplicationFailure } from '@temporalio/common'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { createLedgerActivities } from '../../src/activities/ledger/index.js'
-import { clearLiveState } from '../../src/api/schedules/schedule-store.js'
 import type { RunContext, RunFinishRecord } from '../../src/activities/types.js'
+import { clearLiveState } from '../../src/api/schedules/schedule-store.js'
 import { connectDatabase, type Database } from '../../src/db/client.js'
 
 let db: Database
