@@ -525,6 +525,22 @@ describe('deliverReport against a misbehaving SMTP server', () => {
     expect(next.recipients.find((r) => r.email === nobody)?.status).toBe('suppressed')
   })
 
+  it('records why a recipient suppressed between two attempts was not mailed', async () => {
+    const leaver = `leaver-${randomUUID()}@example.com`
+    const input = deliveryInput({ recipients: { to: ['alice@example.com', leaver] } })
+    smtp.faults.onRcptTo = (address) =>
+      address === leaver ? { code: 451, message: '4.7.1 Greylisted, try again later' } : undefined
+    expect((await failureOf(deliver(input))).type).toBe('DeliveryIncomplete')
+    await db`INSERT INTO herald.suppressions (email, schedule_id, reason) VALUES (${leaver}, '', 'unsubscribed')`
+
+    smtp.faults = {}
+    expect(await deliver(input)).toMatchObject({ alreadySent: 1, suppressed: 1 })
+    const row = (await ledger(input.run.scheduleId)).find((r) => r.recipient === leaver)
+    // Not the greylisting reply of the first attempt: that would explain nothing.
+    expect(row).toMatchObject({ status: 'suppressed', smtp_reply: 'suppressed: unsubscribed' })
+    expect(smtp.mailsTo(leaver)).toHaveLength(0)
+  })
+
   it('does not suppress an address rejected by policy (5.7.1)', async () => {
     const input = deliveryInput({ recipients: { to: ['policy@example.com'] } })
     smtp.faults.onRcptTo = () => ({ code: 550, message: '5.7.1 Relaying denied' })

@@ -91,13 +91,13 @@ export function deliveryLedger(db: Database, locks: Database, key: DeliveryKey) 
         await db`
           INSERT INTO herald.deliveries ${db(rows, 'schedule_id', 'fire_time', 'recipient', 'run_id', 'status', 'message_id', 'smtp_reply')}
           ON CONFLICT (schedule_id, fire_time, recipient) DO NOTHING`
-        // Someone unsubscribed since the last attempt: honour it for everyone not yet mailed.
-        const nowSuppressed = chunk.filter((c) => c.status === 'suppressed').map((c) => c.recipient)
-        if (nowSuppressed.length > 0) {
+        // Suppressed since the last attempt (unsubscribed, bounced elsewhere): honour it for everyone not yet
+        // mailed, and say why instead of keeping the earlier attempt's SMTP reply. Rare, so one row at a time.
+        for (const c of chunk.filter((c) => c.status === 'suppressed')) {
           await db`
-            UPDATE herald.deliveries SET status = 'suppressed', updated_at = now()
+            UPDATE herald.deliveries SET status = 'suppressed', smtp_reply = ${c.smtpReply ?? null}, updated_at = now()
              WHERE schedule_id = ${key.scheduleId} AND fire_time = ${fireTime}
-               AND recipient IN ${db(nowSuppressed)} AND status IN ('pending', 'failed', 'sending')`
+               AND recipient = ${c.recipient} AND status IN ('pending', 'failed', 'sending')`
         }
         for (const [recipient, entry] of await read(chunk.map((c) => c.recipient)))
           entries.set(recipient, entry)
