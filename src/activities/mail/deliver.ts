@@ -108,57 +108,53 @@ export function createMailActivities(deps: MailActivityDeps) {
     const ledger = deliveryLedger(deps.db, deps.deliveryLocks, run)
     const outcomes = new Map<string, Outcome>()
     const context = activityContext()
-    await ledger.exclusively(
-      async () => {
-        const claims: LedgerClaim[] = [
-          ...resolved.recipients.map((r) => ({
-            recipient: r.key,
-            status: 'pending' as const,
-            messageId: reportMessageId(run.runId, r.key, deps.mailer.from),
-          })),
-          ...resolved.suppressed.map((r) => ({
-            recipient: r.key,
-            status: 'suppressed' as const,
-            messageId: null,
-            smtpReply: `suppressed: ${r.reason}`,
-          })),
-          ...resolved.invalid.map((r) => ({
-            recipient: r.key,
-            status: 'permanently_failed' as const,
-            messageId: null,
-            smtpReply: r.reason,
-          })),
-        ]
-        const entries = await ledger.claim(claims)
-        const deliverable = new Set(resolved.recipients.map((r) => r.key))
-        const toSend: Recipient[] = []
-        for (const r of everyone) {
-          const entry = entries.get(r.key)
-          if (entry && SENDABLE_STATUSES.has(entry.status) && deliverable.has(r.key)) {
-            toSend.push(r)
-          } else if (entry) {
-            outcomes.set(r.key, {
-              status: publicStatus(entry.status),
-              reply: entry.smtpReply ?? undefined,
-              now: false,
-            })
-          }
+    await ledger.exclusively(async () => {
+      const claims: LedgerClaim[] = [
+        ...resolved.recipients.map((r) => ({
+          recipient: r.key,
+          status: 'pending' as const,
+          messageId: reportMessageId(run.runId, r.key, deps.mailer.from),
+        })),
+        ...resolved.suppressed.map((r) => ({
+          recipient: r.key,
+          status: 'suppressed' as const,
+          messageId: null,
+          smtpReply: `suppressed: ${r.reason}`,
+        })),
+        ...resolved.invalid.map((r) => ({
+          recipient: r.key,
+          status: 'permanently_failed' as const,
+          messageId: null,
+          smtpReply: r.reason,
+        })),
+      ]
+      const entries = await ledger.claim(claims)
+      const deliverable = new Set(resolved.recipients.map((r) => r.key))
+      const toSend: Recipient[] = []
+      for (const r of everyone) {
+        const entry = entries.get(r.key)
+        if (entry && SENDABLE_STATUSES.has(entry.status) && deliverable.has(r.key)) {
+          toSend.push(r)
+        } else if (entry) {
+          outcomes.set(r.key, {
+            status: publicStatus(entry.status),
+            reply: entry.smtpReply ?? undefined,
+            now: false,
+          })
         }
+      }
 
-        let done = 0
+      let done = 0
+      if (context) heartbeatProgress(context, { done, total: toSend.length })
+      await forEachConcurrently(toSend, concurrency, async (r) => {
+        if (context?.cancellationSignal.aborted) return
+        const messageId = entries.get(r.key)?.messageId ?? reportMessageId(run.runId, r.key, deps.mailer.from)
+        outcomes.set(r.key, await sendOne(ledger, r, messageId))
+        done++
         if (context) heartbeatProgress(context, { done, total: toSend.length })
-        await forEachConcurrently(toSend, concurrency, async (r) => {
-          if (context?.cancellationSignal.aborted) return
-          const messageId =
-            entries.get(r.key)?.messageId ?? reportMessageId(run.runId, r.key, deps.mailer.from)
-          outcomes.set(r.key, await sendOne(ledger, r, messageId))
-          done++
-          if (context) heartbeatProgress(context, { done, total: toSend.length })
-        })
-        if (context?.cancellationSignal.aborted) throw new CancelledFailure('delivery cancelled')
-      },
-      context && (() => context.heartbeat()),
-    )
+      })
+      if (context?.cancellationSignal.aborted) throw new CancelledFailure('delivery cancelled')
+    })
 
     return summarize(everyone, outcomes)
 

@@ -50,8 +50,6 @@ interface Row {
 }
 
 const CHUNK = 2000
-/** A delivery waiting for a lock connection still tells Temporal it is alive. */
-const LOCK_WAIT_HEARTBEAT_MS = 10_000
 
 /**
  * `locks` must be a pool of its own: a lock holder keeps its connection for the whole delivery and needs further
@@ -134,9 +132,9 @@ export function deliveryLedger(db: Database, locks: Database, key: DeliveryKey) 
      * Temporal already gave up on cannot mail the same recipients concurrently with its retry. The lock dies with
      * the connection if the worker does.
      */
-    async exclusively<T>(work: () => Promise<T>, heartbeat?: () => void): Promise<T> {
-      const waiting = heartbeat ? setInterval(heartbeat, LOCK_WAIT_HEARTBEAT_MS) : undefined
-      const connection = await locks.reserve().finally(() => clearInterval(waiting))
+    async exclusively<T>(work: () => Promise<T>): Promise<T> {
+      // Waiting here for a lock connection, the activity stays alive through the worker's keep-alive heartbeats.
+      const connection = await locks.reserve()
       const lockKey = `herald.deliveries:${key.scheduleId}:${fireTime.toISOString()}`
       try {
         const [lock] = await connection<{ locked: boolean }[]>`

@@ -1,16 +1,13 @@
 import { setImmediate as nextTurn } from 'node:timers/promises'
 import { Context } from '@temporalio/activity'
 
-const HEARTBEAT_EVERY_MS = 2000
-
 /**
- * Lets long renders share the event loop (heartbeats, other activities) without paying for a yield per row:
+ * Lets long renders share the event loop (keep-alive heartbeats, other activities) without paying for a yield per row:
  * callers tick once per row and only every `checkEvery` ticks is the clock read.
  */
 export class EventLoopYielder {
   private ticks = 0
   private last = performance.now()
-  private lastHeartbeat = performance.now()
   private readonly activity = currentActivity()
 
   constructor(
@@ -25,15 +22,11 @@ export class EventLoopYielder {
     return performance.now() - this.last >= this.maxBusyMs
   }
 
-  /** Also heartbeats (when running as an activity) so long renders are not mistaken for stuck ones. */
+  /** Also stops a cancelled render. Heartbeats come from the worker's keep-alive interceptor (`heartbeats.ts`). */
   async yieldNow(): Promise<void> {
     await nextTurn()
     this.last = performance.now()
-    if (this.activity && this.last - this.lastHeartbeat >= HEARTBEAT_EVERY_MS) {
-      if (this.activity.cancellationSignal.aborted) throw this.activity.cancellationSignal.reason
-      this.activity.heartbeat()
-      this.lastHeartbeat = this.last
-    }
+    if (this.activity?.cancellationSignal.aborted) throw this.activity.cancellationSignal.reason
   }
 }
 
