@@ -61,8 +61,20 @@ it('after a worker outage, runs the latest tick in the window once and records e
       ...calls.recordTick.map((t) => t.fireTime),
     ]
     expect(new Set(fireTimes).size).toBe(fireTimes.length)
-    const sorted = fireTimes.map(Date.parse).sort((a, b) => a - b)
-    for (let i = 1; i < sorted.length; i++) expect(sorted[i]! - sorted[i - 1]!).toBe(3_000)
+    // A run that had started (or was buffered) but not yet queried when the schedule was cancelled is accounted
+    // for too: in a loaded CI run one such tick left a 6 s gap. A tick in none of these lists was dropped.
+    const inFlight = [
+      ...state.running.map((runId) => runId.slice(runId.lastIndexOf('/') + 1)),
+      state.buffered,
+    ]
+    const accounted = new Set([...fireTimes, ...inFlight.filter((t): t is string => t !== undefined)])
+    const sorted = [...accounted].map(Date.parse).sort((a, b) => a - b)
+    const detail = JSON.stringify({
+      state,
+      runQuery: calls.runQuery.map((q) => q.run.fireTime),
+      recordTick: calls.recordTick,
+    })
+    for (let i = 1; i < sorted.length; i++) expect(sorted[i]! - sorted[i - 1]!, detail).toBe(3_000)
     expect(sorted.some((t) => t > downFrom + 10_000)).toBe(true)
     expect(state.counts.missed).toBe(missed.length)
   })
