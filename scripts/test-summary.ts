@@ -73,9 +73,11 @@ async function main(): Promise<number> {
     }),
     { passed: 0, failed: 0, skipped: 0 },
   )
+  // Only the last line has the "N passed, N failed" shape CI reads; the breakdown above it is a table.
+  const width = Math.max(...parts.map(([what]) => what.length))
   console.log('')
   for (const [what, c] of parts)
-    console.log(`  ${what}: ${c.passed} passed, ${c.failed} failed, ${c.skipped} skipped`)
+    console.log(`  ${what.padEnd(width)}  passed ${c.passed}  failed ${c.failed}  skipped ${c.skipped}`)
   console.log(`tests: ${total.passed} passed, ${total.failed} failed, ${total.skipped} skipped`)
   return total.failed === 0 ? 0 : 1
 }
