@@ -35,6 +35,10 @@ export const configSchema = z.object({
   TEMPORAL_API_KEY: optionalUrl,
   TEMPORAL_UI_URL: optionalUrl,
   TEMPORAL_CLI_PATH: optionalUrl,
+  TEMPORAL_TEST_SERVER_PATH: optionalUrl,
+  /** Where Herald installs the Temporal binaries it could not find (src/dev/temporal-binary.ts). */
+  HERALD_TOOLS_DIR: optionalUrl,
+  HERALD_PYTHON: z.string().trim().min(1).default('python3'),
   SMTP_URL: optionalUrl.refine((v) => v === undefined || /^smtps?:\/\/[^/]+/.test(v), {
     message: 'must look like smtp://user:pass@host:port or smtps://user:pass@host:port',
   }),
