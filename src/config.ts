@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { parsePayloadKeys } from './security/payload-keys.js'
 
 /** Every setting Herald reads, parsed once at start-up. A bad value stops the process with its variable name. */
 const optionalUrl = z
@@ -35,6 +36,37 @@ export const configSchema = z.object({
   TEMPORAL_API_KEY: optionalUrl,
   TEMPORAL_UI_URL: optionalUrl,
   TEMPORAL_CLI_PATH: optionalUrl,
+  /** `keyId:base64key,…`: the first key encrypts Temporal payloads, every key decrypts (src/security/payload-keys.ts). */
+  PAYLOAD_ENCRYPTION_KEYS: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      const { keys, problems } = parsePayloadKeys(v)
+      for (const message of problems) ctx.addIssue({ code: 'custom', message })
+      return keys
+    }),
+  /** Browser origins that may call the codec endpoint (the Temporal UI); default: the origin of TEMPORAL_UI_URL. */
+  CODEC_CORS_ORIGINS: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      const origins: string[] = []
+      for (const entry of (v ?? '')
+        .split(',')
+        .map((o) => o.trim())
+        .filter(Boolean)) {
+        const url = URL.canParse(entry) ? new URL(entry) : undefined
+        if (url && /^https?:$/.test(url.protocol)) origins.push(url.origin)
+        else
+          ctx.addIssue({
+            code: 'custom',
+            message: `"${entry}" is not an http(s) origin like http://localhost:8233`,
+          })
+      }
+      return origins
+    }),
+  /** `api-key`: the codec endpoint needs an admin key. `local-ui`: npm start's dev UI (loopback, allowed origin) needs none. */
+  CODEC_AUTH: z.enum(['api-key', 'local-ui']).default('api-key'),
   TEMPORAL_TEST_SERVER_PATH: optionalUrl,
   /** Where Herald installs the Temporal binaries it could not find (src/dev/temporal-binary.ts). */
   HERALD_TOOLS_DIR: optionalUrl,

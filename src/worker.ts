@@ -6,6 +6,7 @@ import { type Config, loadConfig } from './config.js'
 import { isEntryPoint } from './entry-point.js'
 import { openServices, type Services } from './services.js'
 import { connectWorker } from './temporal/connection.js'
+import { heraldDataConverter } from './temporal/data-converter.js'
 
 /** The workflows live in their own bundle; the worker loads source (.ts) in dev and tests, .js when compiled. */
 export const workflowsPath = fileURLToPath(
@@ -33,6 +34,8 @@ export function createWorker({
     ...(workflowBundle ? { workflowBundle } : { workflowsPath }),
     activities: createActivities(services.activityDeps),
     interceptors: { activity: [keepAliveHeartbeats] },
+    // Encrypts payloads and failure messages when PAYLOAD_ENCRYPTION_KEYS is set (docs/SECURITY.md).
+    dataConverter: heraldDataConverter(config.PAYLOAD_ENCRYPTION_KEYS),
     // Sleeping schedules cost nothing once evicted; the cache bounds memory (see docs/BENCHMARKS.md).
     maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
   })
@@ -43,6 +46,9 @@ async function run(): Promise<void> {
   const services = await openServices(config)
   const connection = await connectWorker(config)
   const worker = await createWorker({ config, connection, services })
+  if (config.PAYLOAD_ENCRYPTION_KEYS.length === 0) {
+    console.warn('PAYLOAD_ENCRYPTION_KEYS is not set: recipients and SQL are stored in Temporal in clear text')
+  }
   console.log(
     `Herald worker polling task queue "${config.TEMPORAL_TASK_QUEUE}" on ${config.TEMPORAL_ADDRESS ?? 'localhost:7233'}`,
   )

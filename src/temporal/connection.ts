@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises'
 import { Client, Connection } from '@temporalio/client'
 import { NativeConnection } from '@temporalio/worker'
 import type { Config } from '../config.js'
+import { heraldDataConverter } from './data-converter.js'
 
 /**
  * Connection options shared by the client and the worker. The same code reaches a local dev server, a
@@ -23,7 +24,11 @@ async function connectionOptions(config: Config, address: string) {
 
 export async function connectClient(config: Config, address = config.TEMPORAL_ADDRESS ?? 'localhost:7233') {
   const connection = await Connection.connect(await connectionOptions(config, address))
-  return new Client({ connection, namespace: config.TEMPORAL_NAMESPACE })
+  return new Client({
+    connection,
+    namespace: config.TEMPORAL_NAMESPACE,
+    dataConverter: heraldDataConverter(config.PAYLOAD_ENCRYPTION_KEYS),
+  })
 }
 
 export async function connectWorker(config: Config, address = config.TEMPORAL_ADDRESS ?? 'localhost:7233') {
