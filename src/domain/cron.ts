@@ -145,6 +145,48 @@ export function previousFireTime(timing: Timing, fireTime: Date): Date {
   return previous ?? new Date(fireTime.getTime() - 24 * 60 * 60_000)
 }
 
+/** The latest fire time strictly before `before` that the schedule really fires (DST policy), or null. */
+export function lastFireTimeBefore(timing: Timing, before: Date): Date | null {
+  const cron = cronFor(timing)
+  let cursor = before
+  for (let guard = 0; guard < 1000; guard++) {
+    const previous = cron.previousRuns(1, cursor)[0]
+    if (!previous) return null
+    if (!isRepeatedWallTime(previous, timing.timezone)) return previous
+    cursor = previous
+  }
+  return null
+}
+
+const ONE_DAY_MS = 24 * 60 * 60_000
+
+export interface ReportPeriod {
+  start: Date
+  end: Date
+}
+
+/**
+ * The report period of a run started by hand at `at`: from the schedule's last tick before `at` to `at`, so it
+ * covers what the next scheduled run would report, up to now. Ticks before `since` (when the schedule was created)
+ * or before `startAt` never happened for this schedule: with no tick left, the period is one cron interval long
+ * (the gap between the pattern's ticks around `at`, or a day) and ends at `at`. Never empty.
+ */
+export function triggeredRunPeriod(timing: Timing, at: Date, since?: Date): ReportPeriod {
+  const bounds = [since, timing.startAt ? new Date(timing.startAt) : undefined].filter((d) => d !== undefined)
+  const floor = Math.max(...bounds.map((d) => d.getTime()), Number.NEGATIVE_INFINITY)
+  const end =
+    timing.endAt && Date.parse(timing.endAt) < at.getTime() ? new Date(Date.parse(timing.endAt) + 1) : at
+  const previous = lastFireTimeBefore(timing, end)
+  if (previous && previous.getTime() >= floor && previous.getTime() < at.getTime()) {
+    return { start: previous, end: at }
+  }
+  const cron = cronFor(timing)
+  const before = cron.previousRuns(1, at)[0]
+  const after = cron.nextRun(at)
+  const interval = before && after ? after.getTime() - before.getTime() : ONE_DAY_MS
+  return { start: new Date(at.getTime() - interval), end: at }
+}
+
 /** Deterministic jitter in [0, maxSeconds) derived from the schedule and fire time, so replays agree. */
 export function jitterMs(key: string, maxSeconds: number): number {
   if (maxSeconds <= 0) return 0
