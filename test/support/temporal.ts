@@ -1,15 +1,18 @@
 import { TestWorkflowEnvironment } from '@temporalio/testing'
 import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker'
-import { temporalCliExecutable, testServerExecutable } from '../../src/dev/temporal-binary.js'
+import { temporalCliPath, testServerPath } from '../../src/dev/temporal-binary.js'
 
-export function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> {
-  return TestWorkflowEnvironment.createTimeSkipping({ server: { executable: testServerExecutable() } })
+/** Under vitest the paths come from the global setup (TEMPORAL_*_PATH), so test files never install anything. */
+export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> {
+  return TestWorkflowEnvironment.createTimeSkipping({
+    server: { executable: { type: 'existing-path', path: await testServerPath() } },
+  })
 }
 
 /** A real Temporal dev server (the `temporal` CLI), for tests that need real time and the full server. */
-export function createLocalEnv(): Promise<TestWorkflowEnvironment> {
+export async function createLocalEnv(): Promise<TestWorkflowEnvironment> {
   return TestWorkflowEnvironment.createLocal({
-    server: { executable: temporalCliExecutable(), ip: '127.0.0.1' },
+    server: { executable: { type: 'existing-path', path: await temporalCliPath() }, ip: '127.0.0.1' },
   })
 }
 
