@@ -1,5 +1,5 @@
 import { TestWorkflowEnvironment } from '@temporalio/testing'
-import { TEMPORAL_CLI_HINT, temporalCliExecutable } from './temporal-binary.js'
+import { temporalCliPath } from './temporal-binary.js'
 
 /**
  * The dev server's SQLite defaults (rollback journal, synchronous=FULL) fsync several times per commit; under a few
@@ -21,7 +21,7 @@ export interface TemporalDevServer {
 
 /**
  * `temporal server start-dev` with its Web UI, persisted to a SQLite file so schedules survive a restart.
- * The SDK manages the process (and downloads the CLI when none is installed and the internet is reachable).
+ * The SDK manages the process; the CLI comes from temporalCliPath(), which installs it when none is found.
  */
 export async function startTemporalDevServer(options: {
   dbFilename: string
@@ -29,11 +29,12 @@ export async function startTemporalDevServer(options: {
   uiPort: number
   namespace: string
 }): Promise<TemporalDevServer> {
+  const cli = await temporalCliPath()
   let env: TestWorkflowEnvironment
   try {
     env = await TestWorkflowEnvironment.createLocal({
       server: {
-        executable: temporalCliExecutable(),
+        executable: { type: 'existing-path', path: cli },
         dbFilename: options.dbFilename,
         ip: '127.0.0.1',
         port: options.port,
@@ -45,7 +46,7 @@ export async function startTemporalDevServer(options: {
       },
     })
   } catch (err) {
-    throw new Error(`${TEMPORAL_CLI_HINT} (${(err as Error).message.split('\n')[0]})`)
+    throw new Error(`Temporal dev server (${cli}) did not start: ${(err as Error).message.split('\n')[0]}`)
   }
   return {
     address: `127.0.0.1:${options.port}`,
