@@ -1,4 +1,9 @@
 import { z } from 'zod'
+import {
+  dataSourcesSetting,
+  schemaListSetting,
+  sourceNamesSetting,
+} from './activities/data/data-source-settings.js'
 import { parsePayloadKeys } from './security/payload-keys.js'
 
 /** Every setting Herald reads, parsed once at start-up. A bad value stops the process with its variable name. */
@@ -12,18 +17,15 @@ export const configSchema = z.object({
   DATABASE_URL: optionalUrl.refine((v) => v === undefined || /^postgres(ql)?:\/\//.test(v), {
     message: 'must be a postgres:// or postgresql:// URL',
   }),
-  DATA_SOURCES: z
-    .string()
-    .optional()
-    .transform((v, ctx) => {
-      if (!v) return {} as Record<string, string>
-      try {
-        return z.record(z.string().regex(/^[a-z][a-z0-9_]{0,62}$/), z.string().url()).parse(JSON.parse(v))
-      } catch {
-        ctx.addIssue({ code: 'custom', message: 'must be a JSON object {"name": "postgres://…"}' })
-        return z.NEVER
-      }
-    }),
+  DATA_SOURCES: dataSourcesSetting,
+  /** The `default` data source; unset, it is DATABASE_URL and the privilege check at worker start decides. */
+  DEFAULT_DATA_SOURCE_URL: optionalUrl.refine((v) => v === undefined || /^postgres(ql)?:\/\//.test(v), {
+    message: 'must be a postgres:// or postgresql:// URL',
+  }),
+  /** Schemas the `default` source's reader role may read; also its queries' search_path. */
+  REPORT_SCHEMAS: schemaListSetting(['demo']),
+  /** Data sources allowed to connect as a privileged role anyway (warned about at every start). */
+  DATA_SOURCE_ALLOW_PRIVILEGED: sourceNamesSetting,
   TEMPORAL_ADDRESS: optionalUrl,
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   TEMPORAL_TASK_QUEUE: z.string().min(1).default('herald'),

@@ -33,7 +33,13 @@ export async function openServices(config: Config): Promise<Services> {
   const db = connectDatabase(config.DATABASE_URL)
   // Every process migrates on start; an advisory lock makes concurrent starts safe.
   await migrate(db)
-  const dataSources = new DataSources({ default: config.DATABASE_URL, ...config.DATA_SOURCES })
+  const dataSources = new DataSources(
+    {
+      default: { url: config.DEFAULT_DATA_SOURCE_URL ?? config.DATABASE_URL, schemas: config.REPORT_SCHEMAS },
+      ...config.DATA_SOURCES,
+    },
+    { allowPrivileged: config.DATA_SOURCE_ALLOW_PRIVILEGED },
+  )
   const artifacts = new LocalArtifactStore({
     dir: resolve(config.ARTIFACT_DIR ?? join(config.HERALD_DATA_DIR, 'artifacts')),
     db,

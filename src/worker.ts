@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url'
 import { type NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker'
 import { keepAliveHeartbeats } from './activities/heartbeats.js'
 import { createActivities } from './activities/index.js'
-import { type Config, loadConfig } from './config.js'
+import { type Config, ConfigError, loadConfig } from './config.js'
 import { isEntryPoint } from './entry-point.js'
 import { openServices, type Services } from './services.js'
 import { connectWorker } from './temporal/connection.js'
@@ -21,12 +21,14 @@ export interface HeraldWorkerOptions {
 }
 
 /** A worker for Herald's task queue with every workflow and activity registered. */
-export function createWorker({
+export async function createWorker({
   config,
   connection,
   services,
   workflowBundle,
 }: HeraldWorkerOptions): Promise<Worker> {
+  // Refuses to start when a data source's role can do more than read (README: Report queries and privileges).
+  await services.activityDeps.dataSources.checkAll()
   return Worker.create({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
@@ -47,7 +49,9 @@ async function run(): Promise<void> {
   const connection = await connectWorker(config)
   const worker = await createWorker({ config, connection, services })
   if (config.PAYLOAD_ENCRYPTION_KEYS.length === 0) {
-    console.warn('PAYLOAD_ENCRYPTION_KEYS is not set: recipients and SQL are stored in Temporal in clear text')
+    console.warn(
+      'PAYLOAD_ENCRYPTION_KEYS is not set: recipients and SQL are stored in Temporal in clear text',
+    )
   }
   console.log(
     `Herald worker polling task queue "${config.TEMPORAL_TASK_QUEUE}" on ${config.TEMPORAL_ADDRESS ?? 'localhost:7233'}`,
@@ -67,7 +71,8 @@ export async function runUntilShutdown(worker: Worker, connection: NativeConnect
 
 if (isEntryPoint(import.meta.url)) {
   run().catch((err) => {
-    console.error(err)
+    // A configuration problem is one line that says what to change; anything else keeps its stack.
+    console.error(err instanceof ConfigError ? `herald: ${err.message}` : err)
     process.exit(1)
   })
 }

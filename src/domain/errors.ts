@@ -8,6 +8,8 @@ export const BusinessError = {
   QueryTimeout: 'QueryTimeout',
   RowCapExceeded: 'RowCapExceeded',
   UnknownDataSource: 'UnknownDataSource',
+  /** The data source's role can do more than read; an operator must fix its grants or opt out. */
+  DataSourcePrivileged: 'DataSourcePrivileged',
   InvalidMessage: 'InvalidMessage',
   RecipientRejected: 'RecipientRejected',
   DataNotReady: 'DataNotReady',

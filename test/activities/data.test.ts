@@ -11,6 +11,7 @@ import { LocalArtifactStore } from '../../src/activities/local-artifact-store.js
 import type { QueryInput, RunContext } from '../../src/activities/types.js'
 import { connectDatabase, type Database } from '../../src/db/client.js'
 import { BusinessError } from '../../src/domain/errors.js'
+import { TEST_READER_ROLE } from '../support/reader-role.js'
 
 let db: Database
 let dir: string
@@ -55,7 +56,7 @@ beforeAll(async () => {
   db = connectDatabase(inject('databaseUrl'))
   dir = await mkdtemp(join(tmpdir(), 'herald-data-'))
   artifacts = new LocalArtifactStore({ dir, db })
-  dataSources = new DataSources({ default: inject('databaseUrl') })
+  dataSources = new DataSources({ default: { url: inject('readerDatabaseUrl'), schemas: ['demo'] } })
   activities = createDataActivities({
     dataSources,
     artifacts,
@@ -63,7 +64,11 @@ beforeAll(async () => {
   })
   await db.unsafe(`CREATE SCHEMA IF NOT EXISTS data_test;
     DROP TABLE IF EXISTS data_test.readings;
-    CREATE TABLE data_test.readings (id int PRIMARY KEY, value numeric(10, 2) NOT NULL)`)
+    CREATE TABLE data_test.readings (id int PRIMARY KEY, value numeric(10, 2) NOT NULL);
+    CREATE SEQUENCE IF NOT EXISTS data_test.counter;
+    GRANT USAGE ON SCHEMA data_test TO ${TEST_READER_ROLE};
+    GRANT SELECT ON data_test.readings TO ${TEST_READER_ROLE};
+    GRANT USAGE ON SEQUENCE data_test.counter TO ${TEST_READER_ROLE}`)
   await db`INSERT INTO data_test.readings SELECT g, g * 1.5 FROM generate_series(1, 50) g`
 })
 
@@ -220,7 +225,7 @@ describe('runQuery', () => {
     })
 
     it('rejects nextval()', async () => {
-      const failure = await failureOf(activities.runQuery(input(`SELECT nextval('herald.audit_log_id_seq')`)))
+      const failure = await failureOf(activities.runQuery(input(`SELECT nextval('data_test.counter')`)))
       expect(failure.type).toBe(BusinessError.QueryNotReadOnly)
     })
 
@@ -232,7 +237,10 @@ describe('runQuery', () => {
     })
 
     it('does not let session settings leak into the pooled connection', async () => {
-      const single = new DataSources({ default: inject('databaseUrl') }, { maxConnections: 1 })
+      const single = new DataSources(
+        { default: { url: inject('readerDatabaseUrl'), schemas: ['demo'] } },
+        { maxConnections: 1 },
+      )
       try {
         const own = createDataActivities({
           dataSources: single,
@@ -241,7 +249,7 @@ describe('runQuery', () => {
         })
         await own.runQuery(input(`SELECT set_config('search_path', 'nowhere', false)`))
         const after = await own.runQuery(input("SELECT current_setting('search_path')"))
-        expect(await rowsOf(after.resultRef)).toEqual([['"$user", public']])
+        expect(await rowsOf(after.resultRef)).toEqual([['pg_catalog, "demo", pg_temp']])
       } finally {
         await single.close()
       }

@@ -67,7 +67,7 @@ beforeAll(async () => {
   db = connectDatabase(inject('databaseUrl'))
   dir = await mkdtemp(join(tmpdir(), 'herald-render-'))
   artifacts = new LocalArtifactStore({ dir, db })
-  dataSources = new DataSources({ default: inject('databaseUrl') })
+  dataSources = new DataSources({ default: { url: inject('readerDatabaseUrl'), schemas: ['demo'] } })
   query = createDataActivities({
     dataSources,
     artifacts,

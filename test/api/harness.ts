@@ -98,10 +98,16 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
   await smtp.start()
   const dir = await mkdtemp(join(tmpdir(), 'herald-api-artifacts-'))
   const artifacts = new LocalArtifactStore({ dir, db })
-  const dataSources = new DataSources({ default: databaseUrl }, { maxConnections: 2 })
+  // The API's /preview runs queries as the reader role, as a deployed Herald does.
+  const readerDatabaseUrl = inject('readerDatabaseUrl')
+  const dataSources = new DataSources(
+    { default: { url: readerDatabaseUrl, schemas: ['demo'] } },
+    { maxConnections: 2 },
+  )
   const mailer: Mailer = createMailer({ smtpUrl: smtp.url, from: 'Herald <herald@example.com>', pool: false })
   const config = loadConfig({
     DATABASE_URL: databaseUrl,
+    DEFAULT_DATA_SOURCE_URL: readerDatabaseUrl,
     API_KEYS: options.apiKeys ?? `${API_KEY},${OTHER_API_KEY}`,
     TEMPORAL_UI_URL: 'http://localhost:8233',
     PUBLIC_URL: 'https://herald.example.com',

@@ -37,6 +37,7 @@ beforeAll(async () => {
   await chmod(artifactDir, 0o755)
   const config = loadConfig({
     DATABASE_URL: inject('databaseUrl'),
+    DEFAULT_DATA_SOURCE_URL: inject('readerDatabaseUrl'),
     SMTP_URL: smtp.url,
     API_KEYS: API_KEY,
     HERALD_SECRET: 'e2e-secret-0123456789abcdef',

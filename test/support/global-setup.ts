@@ -5,13 +5,17 @@ import type { TestProject } from 'vitest/node'
 import { connectDatabase } from '../../src/db/client.js'
 import { seedDemoData } from '../../src/db/demo.js'
 import { migrate } from '../../src/db/migrate.js'
+import { ensureReaderRole, readerUrl } from '../../src/db/reader-role.js'
 import { startEmbeddedPostgres } from '../../src/dev/embedded-postgres.js'
 import { temporalCliPath, testServerPath } from '../../src/dev/temporal-binary.js'
 import { freePort } from './ports.js'
+import { TEST_READER_PASSWORD, TEST_READER_ROLE } from './reader-role.js'
 
 declare module 'vitest' {
   export interface ProvidedContext {
     databaseUrl: string
+    /** The same database as the least-privileged reader role report queries run as (src/db/reader-role.ts). */
+    readerDatabaseUrl: string
   }
 }
 
@@ -35,8 +39,10 @@ export default async function setup(project: TestProject) {
   const sql = connectDatabase(pg.url)
   await migrate(sql)
   await seedDemoData(sql)
+  await ensureReaderRole(sql, { role: TEST_READER_ROLE, password: TEST_READER_PASSWORD, schemas: ['demo'] })
   await sql.end()
   project.provide('databaseUrl', pg.url)
+  project.provide('readerDatabaseUrl', readerUrl(pg.url, TEST_READER_ROLE, TEST_READER_PASSWORD))
   return async () => {
     await pg.stop()
     await rm(dir, { recursive: true, force: true })

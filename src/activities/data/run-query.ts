@@ -12,7 +12,7 @@ import { bindNamedParams, type ParamValue, UnknownQueryParameter } from './named
 import { type CellEncoder, columnTypeOf, encodeNumber, encoderFor } from './result-encoding.js'
 
 export interface DataActivityDeps {
-  dataSources: Pick<DataSources, 'get'>
+  dataSources: Pick<DataSources, 'open'>
   artifacts: ArtifactStore
   /** System limits; a schedule may ask for fewer rows but not more, and for its own timeout. */
   defaults: { maxRows: number; timeoutMs: number }
@@ -20,6 +20,9 @@ export interface DataActivityDeps {
 
 export const RESULT_CONTENT_TYPE = 'application/x-ndjson'
 const CURSOR_BATCH_ROWS = 1000
+/** Per-query caps beside statement_timeout; temp_file_limit needs superuser to set, so it is fixed on the reader role. */
+const LOCK_TIMEOUT_MS = 10_000
+const WORK_MEM = '64MB'
 const HEARTBEAT_EVERY_MS = 2000
 
 interface DriverColumn {
@@ -42,12 +45,17 @@ export function createDataActivities({ dataSources, artifacts, defaults }: DataA
       const maxRows = Math.min(query.maxRows ?? defaults.maxRows, defaults.maxRows)
       const timeoutMs = query.timeoutSeconds ? query.timeoutSeconds * 1000 : defaults.timeoutMs
       const bound = bindQuery(input)
-      const sql = dataSources.get(query.dataSource ?? 'default')
+      const { sql, schemas } = await dataSources.open(query.dataSource ?? 'default')
       try {
         return await readOnly(sql, async (tx) => {
           // SET LOCAL through set_config so the values are bound, not spliced. The schedule's timezone makes
-          // date_trunc('day', …) and ::date casts in report SQL follow the recipients' calendar.
+          // date_trunc('day', …) and ::date casts in report SQL follow the recipients' calendar. The search_path
+          // holds only the source's schemas, with pg_catalog first and pg_temp last so nothing shadows built-ins.
           await tx`SELECT set_config('statement_timeout', ${String(timeoutMs)}, true),
+                          set_config('lock_timeout', ${String(Math.min(LOCK_TIMEOUT_MS, timeoutMs))}, true),
+                          set_config('idle_in_transaction_session_timeout', ${String(timeoutMs)}, true),
+                          set_config('work_mem', ${WORK_MEM}, true),
+                          set_config('search_path', ${searchPath(schemas)}, true),
                           set_config('TimeZone', ${run.timezone}, true),
                           set_config('DateStyle', 'ISO, YMD', true)`
           const reader = new ResultReader(maxRows, Date.now() + timeoutMs)
@@ -66,6 +74,10 @@ export function createDataActivities({ dataSources, artifacts, defaults }: DataA
       }
     },
   }
+}
+
+function searchPath(schemas: string[]): string {
+  return ['pg_catalog', ...schemas.map((s) => `"${s.replaceAll('"', '""')}"`), 'pg_temp'].join(', ')
 }
 
 function bindQuery({ run, query }: QueryInput) {
@@ -222,6 +234,12 @@ function toFailure(error: unknown): unknown {
     return ApplicationFailure.nonRetryable(
       `query must be read-only: ${error.message}`,
       BusinessError.QueryNotReadOnly,
+    )
+  }
+  if (code === '42501') {
+    return ApplicationFailure.nonRetryable(
+      `${error.message}: report queries run as a read-only role that reads only its data source's schemas`,
+      BusinessError.QueryInvalid,
     )
   }
   if (code === '57014') {
