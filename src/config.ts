@@ -110,6 +110,8 @@ export const configSchema = z.object({
   /** Connections reserved for per-delivery locks: deliveries beyond this many at once wait for one. */
   DELIVERY_LOCK_CONNECTIONS: z.coerce.number().int().positive().default(10),
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().positive().default(2_000),
+  /** The API refuses crons that fire more often than this (0: any rhythm); each tick is a run and a mail. */
+  MIN_TICK_SECONDS: z.coerce.number().int().min(0).default(60),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 })
 

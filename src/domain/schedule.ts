@@ -65,8 +65,15 @@ export const recipientsSchema = z
     message: 'at least one recipient or distribution list is required',
   })
 
+export const DEFAULT_MAIL_SUBJECT = '{{schedule}}: {{row_count}} rows'
+
 export const mailSchema = z.object({
-  subject: z.string().min(1).max(998).regex(NO_LINE_BREAKS, noLineBreaks('subject')),
+  subject: z
+    .string()
+    .min(1)
+    .max(998)
+    .regex(NO_LINE_BREAKS, noLineBreaks('subject'))
+    .default(DEFAULT_MAIL_SUBJECT),
   body: z.string().max(50_000).optional(),
   replyTo: emailAddress.optional(),
   priority: z.enum(['high', 'normal', 'low']).default('normal'),
@@ -96,7 +103,13 @@ export const scheduleSpecSchema = z
     csvBom: z.boolean().default(false),
     recipients: recipientsSchema,
     owners: z.array(emailAddress).max(50).default([]),
-    mail: mailSchema,
+    // Every mail field has a default, so a schedule needs no `mail` at all.
+    mail: mailSchema.default({
+      subject: DEFAULT_MAIL_SUBJECT,
+      priority: 'normal',
+      headers: {},
+      inlineRows: 0,
+    }),
     condition: conditionSchema.default({ type: 'always' }),
     renotifyGraceMinutes: z.number().int().min(0).max(525_600).default(0),
     overlap: z.enum(['skip', 'bufferOne', 'allow']).default('bufferOne'),

@@ -72,6 +72,9 @@ describe('POST /schedules validation', () => {
     ['header injection in the subject', { mail: { subject: 'Hi\r\nBcc: x@evil.example' } }, 'mail.subject'],
     ['a writing query', { query: { sql: 'DELETE FROM demo.orders' } }, 'query.sql'],
     ['a second statement', { query: { sql: 'SELECT 1; DROP TABLE demo.orders' } }, 'query.sql'],
+    ['a cron that never fires (30 February)', { cron: '0 0 30 2 *' }, 'cron'],
+    ['a cron of every second', { cron: '* * * * * *' }, 'cron'],
+    ['a cron of every 10 s, but only from 08:00 to 08:59', { cron: '*/10 * 8 * * *' }, 'cron'],
   ]
   for (const [what, override, path] of cases) {
     it(`rejects ${what} with 422 naming ${path}`, async () => {
@@ -94,6 +97,70 @@ describe('POST /schedules validation', () => {
     expect(res.status).toBe(422)
     const paths = (await problemOf(res)).errors?.map((e) => e.path)
     expect(paths).toEqual(expect.arrayContaining(['name', 'recipients']))
+  })
+})
+
+/** Runs `body` with the API's MIN_TICK_SECONDS set to `seconds`, as an operator would configure it. */
+async function withMinTickSeconds<T>(seconds: number, body: () => Promise<T>): Promise<T> {
+  const configured = h.deps.config.MIN_TICK_SECONDS
+  h.deps.config.MIN_TICK_SECONDS = seconds
+  try {
+    return await body()
+  } finally {
+    h.deps.config.MIN_TICK_SECONDS = configured
+  }
+}
+
+describe('schedules that make sense', () => {
+  it('says why a cron is refused: never fires, or faster than MIN_TICK_SECONDS', async () => {
+    const never = await problemOf(await post('/schedules', reportSpec({ cron: '0 0 30 2 *' })))
+    expect(never.errors).toEqual([
+      { path: 'cron', message: expect.stringMatching(/no fire time in the next 5 years/) },
+    ])
+    const fast = await problemOf(await post('/schedules', reportSpec({ cron: '*/10 * 8 * * *' })))
+    expect(fast.status).toBe(422)
+    expect(fast.errors).toEqual([
+      {
+        path: 'cron',
+        message: expect.stringMatching(/fires every 10 s .*minimum interval is 60 s \(MIN_TICK_SECONDS\)/),
+      },
+    ])
+  })
+
+  it('accepts a faster cron where MIN_TICK_SECONDS allows it, and the every-minute demo by default', async () => {
+    // Every 10 s, but only on 1 January: no tick is reached while the tests run.
+    const fast = reportSpec({ cron: '*/10 * 8 1 1 *' })
+    expect((await post('/schedules', fast)).status).toBe(422)
+    const created = await withMinTickSeconds(10, () => createSchedule(fast))
+    expect(created.spec.cron).toBe('*/10 * 8 1 1 *')
+    await createSchedule(reportSpec({ cron: '* * * * *' }))
+  })
+
+  it('refuses a patch to a cron that is too fast, and changes nothing', async () => {
+    const created = await createSchedule()
+    const res = await h.app.request(`/api/v1/schedules/${created.id}`, {
+      method: 'PATCH',
+      headers: jsonHeaders,
+      body: JSON.stringify({ cron: '* * * * * *' }),
+    })
+    expect(res.status).toBe(422)
+    expect((await problemOf(res)).errors?.map((e) => e.path)).toEqual(['cron'])
+    const [row] = await h.db`SELECT spec->>'cron' AS cron FROM herald.schedules WHERE id = ${created.id}`
+    expect(row!.cron).toBe(created.spec.cron)
+  })
+
+  it('creates a schedule without mail, with the default subject', async () => {
+    const { mail: _mail, ...spec } = reportSpec()
+    const created = await createSchedule(spec)
+    expect(created.spec.mail).toEqual({
+      subject: '{{schedule}}: {{row_count}} rows',
+      priority: 'normal',
+      headers: {},
+      inlineRows: 0,
+    })
+    const [row] =
+      await h.db`SELECT spec->'mail'->>'subject' AS subject FROM herald.schedules WHERE id = ${created.id}`
+    expect(row!.subject).toBe('{{schedule}}: {{row_count}} rows')
   })
 })
 

@@ -18,6 +18,7 @@ import { classifyError } from '../error-mapping.js'
 import { newId } from '../ids.js'
 import { fieldErrors, notFound, ProblemError, validationFailed } from '../problems.js'
 import { scheduleHandle, scheduleWorkflowId, temporalUiUrl, withTemporalDeadline } from '../temporal-calls.js'
+import { assertSensibleCron } from './cron-guard.js'
 import { mergePatch } from './merge-patch.js'
 import { requireSchedule } from './require-schedule.js'
 import {
@@ -106,6 +107,7 @@ export const create: Handler<typeof routes.create> = async (c) => {
   const spec = c.req.valid('json')
   const idempotencyKey = c.req.valid('header')['idempotency-key']
   const actor = c.get('actor')
+  assertSensibleCron(spec, c.var.deps.config)
 
   const replay = async (existing: ScheduleRow) => {
     if (canonicalJson(existing.spec) !== canonicalJson(spec)) {
@@ -182,6 +184,10 @@ export const patch: Handler<typeof routes.patch> = async (c) => {
   const row = await requireSchedule(c, id)
   const merged = scheduleSpecSchema.safeParse(mergePatch(row.spec, c.req.valid('json')))
   if (!merged.success) throw validationFailed(fieldErrors(merged.error.issues))
+  // A schedule accepted under an older or looser rule stays editable as long as its timing is left alone.
+  if (merged.data.cron !== row.spec.cron || merged.data.timezone !== row.spec.timezone) {
+    assertSensibleCron(merged.data, c.var.deps.config)
+  }
   await clearLiveState(db, id)
   // The workflow validates again and is the one that decides; the row follows only once it has accepted.
   const applied = await withTemporalDeadline(temporal, () =>
