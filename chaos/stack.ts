@@ -105,7 +105,7 @@ export class ChaosStack {
       MAIL_FROM,
       HERALD_SECRET: 'chaos-link-secret-0123456789',
       HERALD_DATA_DIR: dir,
-      API_KEYS: API_KEY,
+      API_KEYS: `admin:${API_KEY}`,
       API_PORT: String(ports.api),
       LOG_LEVEL: 'warn',
     }

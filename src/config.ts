@@ -4,6 +4,7 @@ import {
   schemaListSetting,
   sourceNamesSetting,
 } from './activities/data/data-source-settings.js'
+import { parseApiKeys } from './security/api-keys.js'
 import { parsePayloadKeys } from './security/payload-keys.js'
 
 /** Every setting Herald reads, parsed once at start-up. A bad value stops the process with its variable name. */
@@ -78,15 +79,15 @@ export const configSchema = z.object({
   }),
   MAIL_FROM: z.string().min(3).default('Herald Reports <reports@herald.localhost>'),
   API_PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  /** `read:key,write:key,admin:key`; a key without a scope is admin (src/security/api-keys.ts). */
   API_KEYS: z
     .string()
     .optional()
-    .transform((v) =>
-      (v ?? '')
-        .split(',')
-        .map((k) => k.trim())
-        .filter(Boolean),
-    ),
+    .transform((v, ctx) => {
+      const { keys, problems } = parseApiKeys(v)
+      for (const message of problems) ctx.addIssue({ code: 'custom', message })
+      return keys
+    }),
   PUBLIC_URL: optionalUrl.refine((v) => v === undefined || /^https?:\/\//.test(v), {
     message: 'must be an http:// or https:// URL',
   }),

@@ -86,7 +86,7 @@ export async function startBenchStack(name: string): Promise<BenchStack> {
       TEMPORAL_TASK_QUEUE: 'herald',
       DATABASE_URL: pg.url,
       SMTP_URL: sink.url,
-      API_KEYS: apiKeys.join(','),
+      API_KEYS: apiKeys.map((key) => `admin:${key}`).join(','),
       HERALD_SECRET: 'bench-link-secret-0123456789',
       HERALD_DATA_DIR: join(dir, 'herald'),
       LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',

@@ -4,19 +4,21 @@ import { requestId } from 'hono/request-id'
 import { secureHeaders } from 'hono/secure-headers'
 import { pino } from 'pino'
 import { artifactsRouter } from './artifacts/artifacts.index.js'
+import { auditRouter } from './audit/audit.index.js'
 import { validationHook } from './create-router.js'
 import type { AppBindings, AppDeps } from './deps.js'
 import { distributionListsRouter } from './distribution-lists/distribution-lists.index.js'
 import { docsRouter } from './docs/docs.index.js'
 import { renderError } from './error-mapping.js'
 import { healthRouter } from './health/health.index.js'
-import { apiKeyAuth } from './middleware/api-key-auth.js'
+import { actorForKey, apiKeyAuth } from './middleware/api-key-auth.js'
 import { collectMetrics, HttpMetrics } from './middleware/metrics.js'
 import { DEFAULT_RATE_LIMIT, rateLimit } from './middleware/rate-limit.js'
 import { requestLog } from './middleware/request-log.js'
 import { ProblemError, problemResponse } from './problems.js'
 import { runsRouter } from './runs/runs.index.js'
 import { schedulesRouter } from './schedules/schedules.index.js'
+import { requiredAccessFor } from './scopes.js'
 import { smtpRouter } from './smtp/smtp.index.js'
 import { suppressionsRouter } from './suppressions/suppressions.index.js'
 import { unsubscribeRouter } from './unsubscribe/unsubscribe.index.js'
@@ -24,29 +26,14 @@ import { unsubscribeRouter } from './unsubscribe/unsubscribe.index.js'
 export const API_BASE = '/api/v1'
 const MAX_BODY_BYTES = 1024 * 1024
 
-/** Paths under API_BASE that need no API key: probes, docs, and links that carry their own signed token. */
-const PUBLIC_PATHS = new Set([
-  '/healthz',
-  '/readyz',
-  '/metrics',
-  '/openapi.json',
-  '/docs',
-  '/docs/scalar.js',
-  '/unsubscribe',
-])
-const PUBLIC_PREFIXES = ['/artifacts/']
-
-export function isPublicPath(path: string): boolean {
-  if (!path.startsWith(`${API_BASE}/`)) return true
-  const rest = path.slice(API_BASE.length).replace(/\/+$/, '')
-  return PUBLIC_PATHS.has(rest) || PUBLIC_PREFIXES.some((prefix) => rest.startsWith(prefix))
-}
-
 /** The Herald HTTP API. Middleware, error mapping and routers are wired here and nowhere else. */
 export function createApp(deps: AppDeps) {
   const logger = deps.logger ?? pino({ level: deps.config.LOG_LEVEL, base: { service: 'herald-api' } })
   const metrics = new HttpMetrics()
   const app = new OpenAPIHono<AppBindings>({ strict: false, defaultHook: validationHook })
+  const unscoped = deps.config.API_KEYS.filter((k) => !k.scopeWritten).map((k) => actorForKey(k.key))
+  if (unscoped.length > 0)
+    logger.warn({ keys: unscoped }, 'API keys without a scope are admin keys; write them as admin:<key>')
 
   app.use('*', requestId({ headerName: 'X-Request-Id' }))
   app.use('*', async (c, next) => {
@@ -67,7 +54,7 @@ export function createApp(deps: AppDeps) {
       },
     }),
   )
-  app.use(`${API_BASE}/*`, apiKeyAuth(deps.config.API_KEYS, isPublicPath))
+  app.use(`${API_BASE}/*`, apiKeyAuth(deps.config.API_KEYS, requiredAccessFor(app)))
   app.use(`${API_BASE}/*`, rateLimit(deps.rateLimit ?? DEFAULT_RATE_LIMIT))
 
   app.notFound((c) => problemResponse(c, 'notFound', `no route for ${c.req.method} ${c.req.path}`))
@@ -82,6 +69,7 @@ export function createApp(deps: AppDeps) {
     smtpRouter,
     unsubscribeRouter,
     artifactsRouter,
+    auditRouter,
   ]
   for (const router of routers) app.route(API_BASE, router)
   app.route(API_BASE, docsRouter(app, API_BASE))

@@ -124,7 +124,7 @@ const problemContent = { 'application/problem+json': { schema: problemSchema } }
 const problemDescriptions = {
   400: 'Malformed request (e.g. invalid JSON)',
   401: 'Missing or invalid API key',
-  403: 'Link expired or signature invalid',
+  403: 'The API key lacks the scope the operation declares (`x-herald-scope`), or a signed link is invalid',
   404: 'Not found',
   409: 'Conflict',
   413: 'Payload too large',
@@ -147,4 +147,4 @@ export function problemResponses<const S extends ProblemStatus[]>(...statuses: S
 }
 
 /** The problems any authenticated route can answer with. */
-export const protectedProblems = () => problemResponses(401, 429, 500, 503)
+export const protectedProblems = () => problemResponses(401, 403, 429, 500, 503)

@@ -82,7 +82,8 @@ async function main(): Promise<void> {
       urls.push(['Inbox (MailDev)', inbox.webUrl])
     })(),
   ])
-  env.API_KEYS ||= await persistentSecret(dataDir, 'dev-api-key', 'hk_dev_')
+  // The dev key can do everything, including the admin routes (audit log, SMTP test, suppression removal).
+  env.API_KEYS ||= `admin:${await persistentSecret(dataDir, 'dev-api-key', 'hk_dev_')}`
   env.HERALD_SECRET ||= await persistentSecret(dataDir, 'dev-link-secret')
   env.HERALD_DATA_DIR = dataDir
   const config = loadConfig(env)
@@ -115,7 +116,7 @@ async function main(): Promise<void> {
     await client.connection.close()
   })
 
-  const apiKey = config.API_KEYS[0]!
+  const apiKey = (config.API_KEYS.find((k) => k.scope === 'admin') ?? config.API_KEYS[0]!).key
   const created = await app.request(`${API_BASE}/schedules`, {
     method: 'POST',
     headers: {

@@ -56,7 +56,7 @@ describe('authentication', () => {
   })
 
   it('accepts every configured key', async () => {
-    for (const key of h.deps.config.API_KEYS) {
+    for (const { key } of h.deps.config.API_KEYS) {
       const res = await h.app.request('/api/v1/schedules?limit=1', {
         headers: { Authorization: `Bearer ${key}` },
       })
@@ -175,7 +175,7 @@ describe('rate limiting', () => {
       expect(Number(third.headers.get('retry-after'))).toBeGreaterThanOrEqual(1)
       expect((await problemOf(third)).type).toBe('https://herald.dev/problems/rate-limited')
       // Another key has its own bucket; public routes are not limited.
-      expect((await get(limited.deps.config.API_KEYS[1])).status).toBe(200)
+      expect((await get(limited.deps.config.API_KEYS[1]?.key)).status).toBe(200)
       expect((await limited.app.request('/api/v1/healthz')).status).toBe(200)
     } finally {
       await limited.close()

@@ -1,4 +1,5 @@
 import { ApplicationFailure } from '@temporalio/common'
+import * as auditLog from '../../db/audit-log.js'
 import type { Database } from '../../db/client.js'
 import type { RunFinishRecord, RunStartRecord, TickRecord } from '../types.js'
 
@@ -46,10 +47,12 @@ export async function recordRunFinished(db: Database, r: RunFinishRecord): Promi
   }
   // Only the transition out of `running` is audited, so a retried call does not log twice.
   if (row.previous === 'running' && AUDITED_RUN_STATUSES.has(r.status)) {
-    await db`
-      INSERT INTO herald.audit_log (actor, action, schedule_id, detail)
-      VALUES ('worker', ${`run.${r.status}`}, ${row.schedule_id},
-              ${db.json(toJson({ runId: r.runId, reason: r.reason ?? null, error: r.error ?? null }))})`
+    await auditLog.record(db, {
+      actor: 'worker',
+      action: `run.${r.status}`,
+      scheduleId: row.schedule_id,
+      detail: { runId: r.runId, reason: r.reason ?? null, error: r.error ?? null },
+    })
   }
 }
 
@@ -60,10 +63,12 @@ export async function recordTick(db: Database, r: TickRecord): Promise<void> {
     ON CONFLICT (id) DO NOTHING
     RETURNING id`
   if (inserted.length > 0) {
-    await db`
-      INSERT INTO herald.audit_log (actor, action, schedule_id, detail)
-      VALUES ('worker', ${`tick.${r.status}`}, ${r.scheduleId},
-              ${db.json({ runId: r.runId, fireTime: r.fireTime, reason: r.reason })})`
+    await auditLog.record(db, {
+      actor: 'worker',
+      action: `tick.${r.status}`,
+      scheduleId: r.scheduleId,
+      detail: { runId: r.runId, fireTime: r.fireTime, reason: r.reason },
+    })
   }
 }
 

@@ -1,5 +1,6 @@
 import { asyncLocalStorage, type Context } from '@temporalio/activity'
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common'
+import * as auditLog from '../../db/audit-log.js'
 import type { Database } from '../../db/client.js'
 import type { ScheduleSpec } from '../../domain/schedule.js'
 import type { ArtifactStore } from '../artifact-store.js'
@@ -72,10 +73,12 @@ export function createMailActivities(deps: MailActivityDeps) {
     const resolved = await resolveRecipients(deps.db, run.scheduleId, input.recipients)
     const everyone = [...resolved.recipients, ...resolved.suppressed, ...resolved.invalid]
     if (resolved.unknownLists.length > 0) {
-      await deps.db`
-        INSERT INTO herald.audit_log (actor, action, schedule_id, detail)
-        VALUES ('worker', 'delivery.unknown_lists', ${run.scheduleId},
-                ${deps.db.json({ runId: run.runId, lists: resolved.unknownLists })})`
+      await auditLog.record(deps.db, {
+        actor: 'worker',
+        action: 'delivery.unknown_lists',
+        scheduleId: run.scheduleId,
+        detail: { runId: run.runId, lists: resolved.unknownLists },
+      })
       if (everyone.length === 0) {
         throw invalidMessage(
           `no recipients: distribution lists not found: ${resolved.unknownLists.join(', ')}`,

@@ -1,4 +1,5 @@
 import type { SendMailOptions } from 'nodemailer'
+import * as auditLog from '../../db/audit-log.js'
 import type { Database } from '../../db/client.js'
 import type { OwnerNotice } from '../types.js'
 import { escapeHtml, formatInstant, reportMessageId } from './compose.js'
@@ -19,10 +20,13 @@ export async function ownersToNotify(db: Database, notice: OwnerNotice): Promise
     if (!byKey.has(recipientKey(owner))) byKey.set(recipientKey(owner), owner.trim())
   const owners = [...byKey.values()].filter((o) => !addressProblem(o))
   if (owners.length === 0) return []
-  const rows = await db<{ email: string }[]>`
-    SELECT detail->>'email' AS email FROM herald.audit_log
-     WHERE action = ${NOTIFIED} AND schedule_id = ${notice.run.scheduleId} AND detail->>'runId' = ${notice.run.runId}`
-  const told = new Set(rows.map((r) => r.email))
+  const told = new Set(
+    await auditLog.emailsRecorded(db, {
+      action: NOTIFIED,
+      scheduleId: notice.run.scheduleId,
+      runId: notice.run.runId,
+    }),
+  )
   return owners.filter((o) => !told.has(recipientKey(o)))
 }
 
@@ -32,10 +36,12 @@ export async function recordOwnerNotified(
   owner: string,
   reply: string,
 ): Promise<void> {
-  await db`
-    INSERT INTO herald.audit_log (actor, action, schedule_id, detail)
-    VALUES ('worker', ${NOTIFIED}, ${notice.run.scheduleId},
-            ${db.json({ runId: notice.run.runId, email: recipientKey(owner), reply })})`
+  await auditLog.record(db, {
+    actor: 'worker',
+    action: NOTIFIED,
+    scheduleId: notice.run.scheduleId,
+    detail: { runId: notice.run.runId, email: recipientKey(owner), reply },
+  })
 }
 
 export function composeOwnerNotice(

@@ -1,11 +1,12 @@
 import { createRoute, z } from '@hono/zod-openapi'
 import { problemResponses } from '../problems.js'
+import { publicRoute } from '../scopes.js'
 
 export const download = createRoute({
   method: 'get',
   path: '/artifacts/{id}',
   tags: ['Artifacts'],
-  security: [],
+  ...publicRoute,
   summary: 'Download a rendered report through a signed, expiring link',
   request: {
     params: z.object({

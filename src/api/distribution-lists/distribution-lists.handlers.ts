@@ -1,6 +1,6 @@
 import type { RouteConfig, RouteHandler } from '@hono/zod-openapi'
 import type { Context } from 'hono'
-import { audit } from '../audit.js'
+import * as auditLog from '../../db/audit-log.js'
 import type { AppBindings } from '../deps.js'
 import { newId } from '../ids.js'
 import { notFound, ProblemError } from '../problems.js'
@@ -45,7 +45,11 @@ export const create: Handler<typeof routes.create> = async (c) => {
   const body = c.req.valid('json')
   const row = await store.insertList(db, { id: newId('dl'), ...body })
   if (!row) throw nameTaken(body.name)
-  await audit(db, { actor: c.get('actor'), action: 'list.create', detail: { id: row.id, name: row.name } })
+  await auditLog.record(db, {
+    actor: c.get('actor'),
+    action: 'list.create',
+    detail: { id: row.id, name: row.name },
+  })
   return c.json(toList(row), 201)
 }
 
@@ -61,7 +65,7 @@ export const patch: Handler<typeof routes.patch> = async (c) => {
     throw nameTaken(change.name)
   const row = await store.updateList(db, id, change)
   if (!row) throw notFound(`distribution list ${id}`)
-  await audit(db, { actor: c.get('actor'), action: 'list.update', detail: { id, ...change } })
+  await auditLog.record(db, { actor: c.get('actor'), action: 'list.update', detail: { id, ...change } })
   return c.json(toList(row), 200)
 }
 
@@ -76,7 +80,11 @@ export const remove: Handler<typeof routes.remove> = async (c) => {
     )
   }
   await store.deleteList(db, row.id)
-  await audit(db, { actor: c.get('actor'), action: 'list.delete', detail: { id: row.id, name: row.name } })
+  await auditLog.record(db, {
+    actor: c.get('actor'),
+    action: 'list.delete',
+    detail: { id: row.id, name: row.name },
+  })
   return c.body(null, 204)
 }
 
@@ -92,7 +100,11 @@ export const addMember: Handler<typeof routes.addMember> = async (c) => {
   const { id } = c.req.valid('param')
   await requireList(c, id)
   const row = await store.upsertMember(db, id, c.req.valid('json'))
-  await audit(db, { actor: c.get('actor'), action: 'list.addMember', detail: { id, email: row.email } })
+  await auditLog.record(db, {
+    actor: c.get('actor'),
+    action: 'list.addMember',
+    detail: { id, email: row.email },
+  })
   return row.inserted ? c.json(toMember(row), 201) : c.json(toMember(row), 200)
 }
 
@@ -101,6 +113,6 @@ export const removeMember: Handler<typeof routes.removeMember> = async (c) => {
   const { id, email } = c.req.valid('param')
   await requireList(c, id)
   if (!(await store.removeMember(db, id, email))) throw notFound(`member ${email} of distribution list ${id}`)
-  await audit(db, { actor: c.get('actor'), action: 'list.removeMember', detail: { id, email } })
+  await auditLog.record(db, { actor: c.get('actor'), action: 'list.removeMember', detail: { id, email } })
   return c.body(null, 204)
 }

@@ -2,6 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi'
 import { emailAddress } from '../../domain/schedule.js'
 import { nextCursorSchema, pageQuerySchema } from '../pagination.js'
 import { problemResponses, protectedProblems } from '../problems.js'
+import { requiresScope } from '../scopes.js'
 
 const tags = ['Distribution lists']
 const json = <T>(schema: T) => ({ 'application/json': { schema } })
@@ -43,6 +44,7 @@ export const list = createRoute({
   method: 'get',
   path: '/distribution-lists',
   tags,
+  ...requiresScope('read'),
   summary: 'Distribution lists by name',
   request: { query: pageQuerySchema },
   responses: {
@@ -63,6 +65,7 @@ export const create = createRoute({
   method: 'post',
   path: '/distribution-lists',
   tags,
+  ...requiresScope('write'),
   summary: 'Create a distribution list (names are unique)',
   request: {
     body: {
@@ -84,6 +87,7 @@ export const getOne = createRoute({
   method: 'get',
   path: '/distribution-lists/{id}',
   tags,
+  ...requiresScope('read'),
   summary: 'One distribution list',
   request: { params: listIdParams },
   responses: {
@@ -97,6 +101,7 @@ export const patch = createRoute({
   method: 'patch',
   path: '/distribution-lists/{id}',
   tags,
+  ...requiresScope('write'),
   summary: 'Rename or describe a distribution list',
   request: {
     params: listIdParams,
@@ -121,6 +126,7 @@ export const remove = createRoute({
   method: 'delete',
   path: '/distribution-lists/{id}',
   tags,
+  ...requiresScope('write'),
   summary: 'Delete a distribution list that no schedule uses',
   request: { params: listIdParams },
   responses: { 204: { description: 'Deleted' }, ...problemResponses(404, 409), ...protectedProblems() },
@@ -130,6 +136,7 @@ export const listMembers = createRoute({
   method: 'get',
   path: '/distribution-lists/{id}/members',
   tags,
+  ...requiresScope('read'),
   summary: 'Members of a list, by email',
   request: { params: listIdParams, query: pageQuerySchema },
   responses: {
@@ -150,6 +157,7 @@ export const addMember = createRoute({
   method: 'post',
   path: '/distribution-lists/{id}/members',
   tags,
+  ...requiresScope('write'),
   summary: 'Add a member (adding an existing member updates its name)',
   request: {
     params: listIdParams,
@@ -182,6 +190,7 @@ export const removeMember = createRoute({
   method: 'delete',
   path: '/distribution-lists/{id}/members/{email}',
   tags,
+  ...requiresScope('write'),
   summary: 'Remove a member',
   request: {
     params: listIdParams.extend({

@@ -1,4 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi'
+import { publicRoute } from '../scopes.js'
 
 const tags = ['Documentation']
 
@@ -6,7 +7,7 @@ export const openapiDocument = createRoute({
   method: 'get',
   path: '/openapi.json',
   tags,
-  security: [],
+  ...publicRoute,
   summary: 'This API as an OpenAPI 3.1 document',
   responses: {
     200: {
@@ -20,7 +21,7 @@ export const reference = createRoute({
   method: 'get',
   path: '/docs',
   tags,
-  security: [],
+  ...publicRoute,
   summary: 'Interactive API reference (Scalar)',
   responses: { 200: { description: 'HTML page', content: { 'text/html': { schema: z.string() } } } },
 })
@@ -29,7 +30,7 @@ export const referenceScript = createRoute({
   method: 'get',
   path: '/docs/scalar.js',
   tags,
-  security: [],
+  ...publicRoute,
   summary: 'The Scalar reference bundle, served locally so /docs works without internet access',
   responses: {
     200: { description: 'JavaScript', content: { 'text/javascript': { schema: z.string() } } },

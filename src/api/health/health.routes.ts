@@ -1,8 +1,8 @@
 import { createRoute, z } from '@hono/zod-openapi'
 import { problemResponses } from '../problems.js'
+import { publicRoute } from '../scopes.js'
 
 const tags = ['Health']
-const publicRoute = { security: [] }
 
 const checkSchema = z.object({ ok: z.boolean(), error: z.string().optional() })
 export const readinessSchema = z

@@ -2,6 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi'
 import { nextCursorSchema, pageQuerySchema } from '../pagination.js'
 import { problemResponses, protectedProblems } from '../problems.js'
 import { runStatus, scheduleIdParams } from '../schedules/schedules.schemas.js'
+import { requiresScope } from '../scopes.js'
 
 const tags = ['Runs']
 const json = <T>(schema: T) => ({ 'application/json': { schema } })
@@ -74,6 +75,7 @@ export const listForSchedule = createRoute({
   method: 'get',
   path: '/schedules/{id}/runs',
   tags,
+  ...requiresScope('read'),
   summary: "A schedule's runs, newest fire time first",
   request: {
     params: scheduleIdParams,
@@ -95,6 +97,7 @@ export const getOne = createRoute({
   method: 'get',
   path: '/runs/{runId}',
   tags,
+  ...requiresScope('read'),
   summary: 'One run with its steps, condition outcome, attachments and per-recipient deliveries',
   description:
     'Run ids contain slashes; send the id URL-encoded as one path segment, e.g. `/runs/run%2Fsch_x%2F2026-03-02T08%3A00%3A00.000Z`.',
@@ -118,6 +121,7 @@ export const stats = createRoute({
   method: 'get',
   path: '/schedules/{id}/stats',
   tags,
+  ...requiresScope('read'),
   summary: 'Run counts, success rate and average duration over a window',
   request: {
     params: scheduleIdParams,

@@ -1,5 +1,6 @@
 import type { RouteConfig, RouteHandler } from '@hono/zod-openapi'
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client'
+import * as auditLog from '../../db/audit-log.js'
 import { type ScheduleSpec, scheduleSpecSchema } from '../../domain/schedule.js'
 import {
   dataReadySignal,
@@ -12,7 +13,6 @@ import {
   updateScheduleUpdate,
 } from '../../workflows/messages.js'
 import { artifactDownloadUrl } from '../artifacts/artifact-links.js'
-import { audit } from '../audit.js'
 import type { AppBindings, TemporalDeps } from '../deps.js'
 import { classifyError } from '../error-mapping.js'
 import { newId } from '../ids.js'
@@ -140,7 +140,7 @@ export const create: Handler<typeof routes.create> = async (c) => {
     if (!idempotencyKey) await deleteScheduleRow(db, id).catch(() => {})
     throw err
   }
-  await audit(db, { actor, action: 'schedule.create', scheduleId: id, detail: { name: spec.name } })
+  await auditLog.record(db, { actor, action: 'schedule.create', scheduleId: id, detail: { name: spec.name } })
   return c.json(toSchedule(row, temporal), 201)
 }
 
@@ -194,7 +194,7 @@ export const patch: Handler<typeof routes.patch> = async (c) => {
     scheduleHandle(temporal, id).executeUpdate(updateScheduleUpdate, { args: [merged.data] }),
   )
   const updated = await updateScheduleSpec(db, id, applied ?? merged.data)
-  await audit(db, {
+  await auditLog.record(db, {
     actor: c.get('actor'),
     action: 'schedule.update',
     scheduleId: id,
@@ -213,7 +213,7 @@ export const remove: Handler<typeof routes.remove> = async (c) => {
     if (!(err instanceof WorkflowNotFoundError)) throw err
   }
   await setScheduleStatus(db, id, 'deleted')
-  await audit(db, { actor: c.get('actor'), action: 'schedule.delete', scheduleId: id })
+  await auditLog.record(db, { actor: c.get('actor'), action: 'schedule.delete', scheduleId: id })
   return c.body(null, 204)
 }
 
@@ -226,7 +226,12 @@ export const pause: Handler<typeof routes.pause> = async (c) => {
   await clearLiveState(db, id)
   await withTemporalDeadline(temporal, () => scheduleHandle(temporal, id).signal(pauseSignal, { note, by }))
   const updated = row.status === 'completed' ? row : await setScheduleStatus(db, id, 'paused')
-  await audit(db, { actor: by, action: 'schedule.pause', scheduleId: id, detail: note ? { note } : {} })
+  await auditLog.record(db, {
+    actor: by,
+    action: 'schedule.pause',
+    scheduleId: id,
+    detail: note ? { note } : {},
+  })
   return c.json({ id, status: updated.status }, 200)
 }
 
@@ -238,7 +243,7 @@ export const resume: Handler<typeof routes.resume> = async (c) => {
   await clearLiveState(db, id)
   await withTemporalDeadline(temporal, () => scheduleHandle(temporal, id).signal(resumeSignal, { by }))
   const updated = row.status === 'completed' ? row : await setScheduleStatus(db, id, 'active')
-  await audit(db, { actor: by, action: 'schedule.resume', scheduleId: id })
+  await auditLog.record(db, { actor: by, action: 'schedule.resume', scheduleId: id })
   return c.json({ id, status: updated.status }, 200)
 }
 
@@ -255,7 +260,12 @@ export const trigger: Handler<typeof routes.trigger> = async (c) => {
       args: [{ by, reason }],
     }),
   )
-  await audit(db, { actor: by, action: 'schedule.trigger', scheduleId: id, detail: { runId, reason } })
+  await auditLog.record(db, {
+    actor: by,
+    action: 'schedule.trigger',
+    scheduleId: id,
+    detail: { runId, reason },
+  })
   return c.json({ runId }, 202)
 }
 
@@ -266,7 +276,7 @@ export const skipNext: Handler<typeof routes.skipNext> = async (c) => {
   await clearLiveState(db, id)
   await withTemporalDeadline(temporal, () => scheduleHandle(temporal, id).signal(skipNextSignal))
   await db`UPDATE herald.schedules SET updated_at = now() WHERE id = ${id}`
-  await audit(db, { actor: c.get('actor'), action: 'schedule.skipNext', scheduleId: id })
+  await auditLog.record(db, { actor: c.get('actor'), action: 'schedule.skipNext', scheduleId: id })
   return c.json({ id, accepted: true as const }, 202)
 }
 
@@ -276,7 +286,12 @@ export const dataReady: Handler<typeof routes.dataReady> = async (c) => {
   const notice = c.req.valid('json')
   await requireSchedule(c, id)
   await withTemporalDeadline(temporal, () => scheduleHandle(temporal, id).signal(dataReadySignal, notice))
-  await audit(db, { actor: c.get('actor'), action: 'schedule.dataReady', scheduleId: id, detail: notice })
+  await auditLog.record(db, {
+    actor: c.get('actor'),
+    action: 'schedule.dataReady',
+    scheduleId: id,
+    detail: notice,
+  })
   return c.json({ id, accepted: true as const }, 202)
 }
 

@@ -1,6 +1,7 @@
 import { createRoute } from '@hono/zod-openapi'
 import { pageQuerySchema } from '../pagination.js'
 import { problemResponses, protectedProblems } from '../problems.js'
+import { requiresScope } from '../scopes.js'
 import {
   acceptedSchema,
   dataReadyBody,
@@ -28,6 +29,7 @@ export const create = createRoute({
   method: 'post',
   path: '/schedules',
   tags,
+  ...requiresScope('write'),
   summary: 'Create a report schedule and start its workflow',
   request: {
     headers: idempotencyHeaders,
@@ -49,6 +51,7 @@ export const list = createRoute({
   method: 'get',
   path: '/schedules',
   tags,
+  ...requiresScope('read'),
   summary: 'List schedules, newest first',
   request: { query: listSchedulesQuery.extend(pageQuerySchema.shape) },
   responses: {
@@ -62,6 +65,7 @@ export const getOne = createRoute({
   method: 'get',
   path: '/schedules/{id}',
   tags,
+  ...requiresScope('read'),
   summary: 'A schedule with its live state from the workflow',
   request: { params: scheduleIdParams, query: getScheduleQuery },
   responses: {
@@ -75,6 +79,7 @@ export const patch = createRoute({
   method: 'patch',
   path: '/schedules/{id}',
   tags,
+  ...requiresScope('write'),
   summary: 'Change a schedule (merge patch); the workflow validates and applies it',
   request: {
     params: scheduleIdParams,
@@ -98,6 +103,7 @@ export const remove = createRoute({
   method: 'delete',
   path: '/schedules/{id}',
   tags,
+  ...requiresScope('write'),
   summary: 'Delete a schedule: cancels its workflow, keeps its run history',
   request: { params: scheduleIdParams },
   responses: { 204: { description: 'Deleted' }, ...problemResponses(404), ...protectedProblems() },
@@ -107,6 +113,7 @@ export const pause = createRoute({
   method: 'post',
   path: '/schedules/{id}/pause',
   tags,
+  ...requiresScope('write'),
   summary: 'Pause a schedule (ticks are recorded as skipped)',
   request: { params: scheduleIdParams, body: { content: json(pauseBody), required: false } },
   responses: {
@@ -121,6 +128,7 @@ export const resume = createRoute({
   method: 'post',
   path: '/schedules/{id}/resume',
   tags,
+  ...requiresScope('write'),
   summary: 'Resume a paused schedule',
   request: { params: scheduleIdParams },
   responses: {
@@ -134,6 +142,7 @@ export const trigger = createRoute({
   method: 'post',
   path: '/schedules/{id}/trigger',
   tags,
+  ...requiresScope('write'),
   summary: 'Run the report now (also while paused)',
   request: { params: scheduleIdParams, body: { content: json(triggerBody), required: false } },
   responses: {
@@ -148,6 +157,7 @@ export const skipNext = createRoute({
   method: 'post',
   path: '/schedules/{id}/skip-next',
   tags,
+  ...requiresScope('write'),
   summary: 'Skip the next scheduled tick',
   request: { params: scheduleIdParams },
   responses: {
@@ -161,6 +171,7 @@ export const preview = createRoute({
   method: 'post',
   path: '/schedules/{id}/preview',
   tags,
+  ...requiresScope('write'),
   summary: 'Run query, condition and rendering now without sending mail',
   request: { params: scheduleIdParams },
   responses: {
@@ -174,6 +185,7 @@ export const dataReady = createRoute({
   method: 'post',
   path: '/schedules/{id}/signals/data-ready',
   tags,
+  ...requiresScope('write'),
   summary: 'Tell a schedule that a dataset it waits for is complete',
   request: { params: scheduleIdParams, body: { content: json(dataReadyBody), required: true } },
   responses: {

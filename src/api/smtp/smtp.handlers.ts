@@ -1,4 +1,5 @@
 import type { RouteHandler } from '@hono/zod-openapi'
+import * as auditLog from '../../db/audit-log.js'
 import type { AppBindings } from '../deps.js'
 import { ProblemError } from '../problems.js'
 import type { SendTestRoute, VerifyRoute } from './smtp.routes.js'
@@ -27,5 +28,10 @@ export const sendTest: RouteHandler<SendTestRoute, AppBindings> = async (c) => {
   } catch (err) {
     throw smtpFailure(err)
   }
+  await auditLog.record(c.var.deps.db, {
+    actor: c.get('actor'),
+    action: 'smtp.test',
+    detail: { to, messageId: sent.messageId ?? null },
+  })
   return c.json({ to, messageId: sent.messageId ?? null, reply: sent.reply ?? null }, 200)
 }

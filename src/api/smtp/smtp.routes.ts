@@ -1,6 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi'
 import { emailAddress } from '../../domain/schedule.js'
 import { problemResponses, protectedProblems } from '../problems.js'
+import { requiresScope } from '../scopes.js'
 
 const tags = ['SMTP']
 
@@ -8,6 +9,7 @@ export const verify = createRoute({
   method: 'post',
   path: '/smtp/verify',
   tags,
+  ...requiresScope('admin'),
   summary: 'Check that the SMTP server accepts a connection and login',
   responses: {
     200: {
@@ -27,6 +29,7 @@ export const sendTest = createRoute({
   method: 'post',
   path: '/smtp/test',
   tags,
+  ...requiresScope('admin'),
   summary: 'Send a short test message',
   request: {
     body: {

@@ -1,5 +1,5 @@
 import type { RouteHandler } from '@hono/zod-openapi'
-import { audit } from '../audit.js'
+import * as auditLog from '../../db/audit-log.js'
 import type { AppBindings } from '../deps.js'
 import { cursorTimestamp, decodeCursor, page } from '../pagination.js'
 import { notFound } from '../problems.js'
@@ -52,7 +52,7 @@ export const remove: RouteHandler<RemoveRoute, AppBindings> = async (c) => {
     WHERE email = ${email} ${scheduleId !== undefined ? db`AND schedule_id = ${scheduleId}` : db``}
     RETURNING schedule_id`
   if (rows.length === 0) throw notFound(`suppression of ${email}`)
-  await audit(db, {
+  await auditLog.record(db, {
     actor: c.get('actor'),
     action: 'suppression.delete',
     detail: { email, scheduleId: scheduleId ?? null },

@@ -1,6 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi'
 import { nextCursorSchema, pageQuerySchema } from '../pagination.js'
 import { problemResponses, protectedProblems } from '../problems.js'
+import { requiresScope } from '../scopes.js'
 
 const tags = ['Suppressions']
 
@@ -18,6 +19,7 @@ export const list = createRoute({
   method: 'get',
   path: '/suppressions',
   tags,
+  ...requiresScope('read'),
   summary: 'Addresses Herald will not mail (unsubscribes, hard bounces)',
   request: {
     query: pageQuerySchema.extend({
@@ -45,6 +47,7 @@ export const remove = createRoute({
   method: 'delete',
   path: '/suppressions/{email}',
   tags,
+  ...requiresScope('admin'),
   summary: "Mail an address again (all its suppressions, or one schedule's with ?scheduleId=)",
   request: {
     params: z.object({

@@ -1,7 +1,7 @@
 import type { RouteHandler } from '@hono/zod-openapi'
 import type { Context } from 'hono'
+import * as auditLog from '../../db/audit-log.js'
 import { type UnsubscribeClaim, verifyUnsubscribeToken } from '../../security/signed-tokens.js'
-import { audit } from '../audit.js'
 import type { AppBindings } from '../deps.js'
 import { ProblemError } from '../problems.js'
 import { tokenSecret } from '../token-secret.js'
@@ -42,7 +42,7 @@ export const oneClick: RouteHandler<OneClickRoute, AppBindings> = async (c) => {
     INSERT INTO herald.suppressions (email, schedule_id, reason, detail)
     VALUES (${email}, ${scheduleId}, 'unsubscribed', 'one-click unsubscribe')
     ON CONFLICT (email, schedule_id) DO NOTHING`
-  await audit(db, {
+  await auditLog.record(db, {
     actor: `recipient:${email}`,
     action: 'suppression.unsubscribe',
     scheduleId: scheduleId || undefined,

@@ -1,5 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi'
 import { problemResponses } from '../problems.js'
+import { publicRoute } from '../scopes.js'
 
 const tags = ['Unsubscribe']
 const tokenQuery = z.object({
@@ -11,7 +12,7 @@ export const confirmPage = createRoute({
   method: 'get',
   path: '/unsubscribe',
   tags,
-  security: [],
+  ...publicRoute,
   summary: 'Confirmation page with a one-click unsubscribe form',
   request: { query: tokenQuery },
   responses: { 200: { description: 'HTML page', content: html }, ...problemResponses(400, 422) },
@@ -21,7 +22,7 @@ export const oneClick = createRoute({
   method: 'post',
   path: '/unsubscribe',
   tags,
-  security: [],
+  ...publicRoute,
   summary: 'RFC 8058 one-click unsubscribe',
   request: {
     query: tokenQuery,
