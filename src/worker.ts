@@ -46,6 +46,8 @@ export async function createWorker({
 async function run(): Promise<void> {
   const config = loadConfig()
   const services = await openServices(config)
+  // Before connecting to Temporal: a privileged data source stops the worker with one line (createWorker checks too).
+  await services.activityDeps.dataSources.checkAll()
   const connection = await connectWorker(config)
   const worker = await createWorker({ config, connection, services })
   if (config.PAYLOAD_ENCRYPTION_KEYS.length === 0) {
