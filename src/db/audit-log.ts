@@ -1,4 +1,4 @@
-import type { Sql } from 'postgres'
+import type { Sql, TransactionSql } from 'postgres'
 
 /**
  * herald.audit_log: who did what, appended by the API (actor: the key's label, never the key) and the worker
@@ -34,7 +34,8 @@ export interface AuditFilter {
   limit: number
 }
 
-export async function record(db: Sql, entry: AuditEntry): Promise<void> {
+/** Appends one entry; inside a transaction when given one, so the entry commits with the change it records. */
+export async function record(db: Sql | TransactionSql, entry: AuditEntry): Promise<void> {
   // Through JSON, so fields set to undefined are dropped as they would be in the stored document.
   const detail = JSON.parse(JSON.stringify(entry.detail ?? {}))
   await db`
