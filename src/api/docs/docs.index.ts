@@ -30,6 +30,9 @@ export function docsRouter(app: OpenAPIHono<AppBindings>, basePath: string) {
     url: `${basePath}/openapi.json`,
     pageTitle: 'Herald API',
     cdn: `${basePath}/docs/scalar.js`,
+    // Nothing from the internet: the system fonts instead of Scalar's, and no "Ask AI" (it sends the document to Scalar).
+    withDefaultFonts: false,
+    agent: { disabled: true },
   })
   return createRouter()
     .openapi(routes.openapiDocument, (c) =>
