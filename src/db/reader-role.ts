@@ -15,6 +15,11 @@ export interface ReaderRoleOptions {
   schemas: string[]
   /** A per-session cap on temporary files; only a superuser may set it, so it is fixed on the role. */
   tempFileLimit?: string
+  /**
+   * Also revoke the advisory-lock and backend-signal functions from PUBLIC, granting them back to the calling role.
+   * Only when the caller is Herald's own DATABASE_URL role on Herald's own database: any other role there loses them.
+   */
+  revokeFromPublic?: boolean
 }
 
 export interface ReaderRoleOutcome {
@@ -45,7 +50,7 @@ export const DANGEROUS_ROLES = [
 /**
  * Functions PUBLIC may execute that let a session act on others: session advisory locks survive the report
  * transaction's ROLLBACK and could hold the locks Herald's deliveries take; backend signals reach other report
- * queries of the same role. Revoked from PUBLIC and granted back to the calling (owner) role.
+ * queries of the same role. Revoked from PUBLIC and granted back to the calling (owner) role, when asked to.
  */
 const PUBLIC_FUNCTIONS_TO_REVOKE = [
   'pg_advisory_lock(bigint)',
@@ -132,6 +137,7 @@ export async function ensureReaderRole(sql: Sql, options: ReaderRoleOptions): Pr
     await optional(tx, outcome, `temp_file_limit on ${options.role}`, () =>
       tx.unsafe(`ALTER ROLE ${role} SET temp_file_limit = ${literal(options.tempFileLimit ?? '1GB')}`),
     )
+    if (!options.revokeFromPublic) return
     await optional(
       tx,
       outcome,

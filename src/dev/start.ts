@@ -16,6 +16,7 @@ import { DEMO_SCHEDULE_IDEMPOTENCY_KEY, demoScheduleSpec, ensureDemoList } from 
 import { persistentSecret } from './dev-secrets.js'
 import { startEmbeddedPostgres } from './embedded-postgres.js'
 import { startMailInbox } from './mail-inbox.js'
+import { devReaderSource } from './reader-source.js'
 import { startTemporalDevServer } from './temporal-dev-server.js'
 
 /**
@@ -86,12 +87,22 @@ async function main(): Promise<void> {
   env.API_KEYS ||= `admin:${await persistentSecret(dataDir, 'dev-api-key', 'hk_dev_')}`
   env.HERALD_SECRET ||= await persistentSecret(dataDir, 'dev-link-secret')
   env.HERALD_DATA_DIR = dataDir
-  const config = loadConfig(env)
+  let config = loadConfig(env)
 
   const migrator = connectDatabase(config.DATABASE_URL!, { max: 1 })
   await migrate(migrator)
   const demo = await seedDemoData(migrator)
   await ensureDemoList(migrator)
+  // Report queries run as a least-privileged reader role (README: Report queries and privileges).
+  if (!config.DEFAULT_DATA_SOURCE_URL) {
+    const reader = await devReaderSource(migrator, {
+      dataDir,
+      databaseUrl: config.DATABASE_URL!,
+      schemas: config.REPORT_SCHEMAS,
+      log,
+    })
+    if (reader) config = loadConfig({ ...env, DEFAULT_DATA_SOURCE_URL: reader })
+  }
   await migrator.end()
   log(`demo data: ${demo.orders} orders${demo.created ? ' (created)' : ''}`)
 

@@ -39,7 +39,12 @@ export default async function setup(project: TestProject) {
   const sql = connectDatabase(pg.url)
   await migrate(sql)
   await seedDemoData(sql)
-  await ensureReaderRole(sql, { role: TEST_READER_ROLE, password: TEST_READER_PASSWORD, schemas: ['demo'] })
+  await ensureReaderRole(sql, {
+    role: TEST_READER_ROLE,
+    password: TEST_READER_PASSWORD,
+    schemas: ['demo'],
+    revokeFromPublic: true,
+  })
   await sql.end()
   project.provide('databaseUrl', pg.url)
   project.provide('readerDatabaseUrl', readerUrl(pg.url, TEST_READER_ROLE, TEST_READER_PASSWORD))
