@@ -20,7 +20,8 @@ import { machineLine, markdownTable } from './support/stats.js'
  * npm's user config (~/.npmrc: how this machine reaches the registry) is kept. It uses npm start's fixed ports
  * (7233, 8233, 5433, 1025, 1080, 3000), so nothing else may hold them.
  */
-const REPO = resolve(import.meta.dirname, '..')
+/** `--repo <path or URL>` measures another clone source (e.g. a branch under review); default this checkout. */
+const REPO = option('--repo') ?? resolve(import.meta.dirname, '..')
 const PORTS = [7233, 8233, 5433, 1025, 1080, 3000]
 const API_HEALTH = 'http://localhost:3000/api/v1/healthz'
 const INBOX = 'http://127.0.0.1:1080/api/email'
@@ -50,7 +51,7 @@ async function main() {
   // A clone where a user would have it: others may enter it (as root, PostgreSQL runs as `postgres`).
   await chmod(dir, 0o755)
   const log = join(dir, 'first-report.log')
-  const npmCache = process.argv[process.argv.indexOf('--npm-cache') + 1] === 'empty' ? 'empty' : 'warm'
+  const npmCache = option('--npm-cache') === 'empty' ? 'empty' : 'warm'
   const env = await freshMachineEnv(join(dir, 'home'), npmCache)
   began = performance.now()
   execFileSync('git', ['clone', '--quiet', REPO, join(dir, 'herald')])
@@ -143,6 +144,11 @@ async function freshMachineEnv(home: string, npmCache: 'warm' | 'empty'): Promis
   return env
 }
 
+function option(name: string): string | undefined {
+  const at = process.argv.indexOf(name)
+  return at >= 0 ? process.argv[at + 1] : undefined
+}
+
 async function inbox(): Promise<{ subject: string; attachments?: Attachment[] }[]> {
   try {
     const res = await fetch(INBOX)
@@ -171,13 +177,21 @@ function portOpen(port: number): Promise<boolean> {
   })
 }
 
-/** Ctrl-C as a user would; the whole process group, so npm's children go too. */
+/**
+ * Ctrl-C as a user would; the whole process group, so npm's children go too. Whatever the group still holds after
+ * that (servers orphaned by an npm start that failed) is killed, so the next run finds its ports free.
+ */
 async function stop(child: ChildProcess) {
-  if (child.exitCode !== null || !child.pid) return
-  const exited = new Promise((done) => child.once('exit', done))
-  process.kill(-child.pid, 'SIGINT')
-  const timedOut = await Promise.race([exited.then(() => false), sleep(30_000).then(() => true)])
-  if (timedOut) process.kill(-child.pid, 'SIGKILL')
+  if (!child.pid) return
+  if (child.exitCode === null && child.signalCode === null) {
+    const exited = new Promise((done) => child.once('exit', done))
+    process.kill(-child.pid, 'SIGINT')
+    await Promise.race([exited, sleep(30_000)])
+  }
+  await sleep(2_000)
+  try {
+    process.kill(-child.pid, 'SIGKILL')
+  } catch {}
 }
 
 main().catch((err) => {
