@@ -5,6 +5,8 @@ import { secureHeaders } from 'hono/secure-headers'
 import { pino } from 'pino'
 import { artifactsRouter } from './artifacts/artifacts.index.js'
 import { auditRouter } from './audit/audit.index.js'
+import { codecRouter } from './codec/codec.index.js'
+import { codecCors, withLocalUiCodec } from './codec/codec-access.js'
 import { validationHook } from './create-router.js'
 import type { AppBindings, AppDeps } from './deps.js'
 import { distributionListsRouter } from './distribution-lists/distribution-lists.index.js'
@@ -54,7 +56,12 @@ export function createApp(deps: AppDeps) {
       },
     }),
   )
-  app.use(`${API_BASE}/*`, apiKeyAuth(deps.config.API_KEYS, requiredAccessFor(app)))
+  // The Temporal UI calls the codec from the browser; its preflight carries no key, so CORS answers it first.
+  app.use(`${API_BASE}/codec/*`, codecCors(deps.config))
+  app.use(
+    `${API_BASE}/*`,
+    apiKeyAuth(deps.config.API_KEYS, withLocalUiCodec(deps.config, API_BASE, requiredAccessFor(app))),
+  )
   app.use(`${API_BASE}/*`, rateLimit(deps.rateLimit ?? DEFAULT_RATE_LIMIT))
 
   app.notFound((c) => problemResponse(c, 'notFound', `no route for ${c.req.method} ${c.req.path}`))
@@ -69,6 +76,7 @@ export function createApp(deps: AppDeps) {
     smtpRouter,
     unsubscribeRouter,
     artifactsRouter,
+    codecRouter,
     auditRouter,
   ]
   for (const router of routers) app.route(API_BASE, router)

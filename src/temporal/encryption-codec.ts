@@ -25,28 +25,29 @@ export class PayloadDecryptionError extends ValueError {
 
 export class EncryptionCodec implements PayloadCodec {
   private readonly keys: Map<string, Buffer>
-  private readonly primary: PayloadKey
+  private readonly primary: PayloadKey | undefined
 
   /** `keys[0]` encrypts; every key decrypts, so a new key is rolled out by putting it first. */
   constructor(keys: readonly PayloadKey[]) {
-    if (keys.length === 0) throw new Error('EncryptionCodec needs at least one key')
     for (const { id, key } of keys) {
       if (key.length !== 32) throw new Error(`payload key "${id}" must be 32 bytes, not ${key.length}`)
     }
-    this.primary = keys[0]!
+    this.primary = keys[0]
     this.keys = new Map(keys.map(({ id, key }) => [id, key]))
   }
 
   async encode(payloads: Payload[]): Promise<Payload[]> {
+    const primary = this.primary
+    if (!primary) throw new Error('no payload key to encrypt with: PAYLOAD_ENCRYPTION_KEYS is empty')
     return payloads.map((payload) => {
       const iv = randomBytes(IV_BYTES)
-      const cipher = createCipheriv(CIPHER, this.primary.key, iv, { authTagLength: TAG_BYTES })
+      const cipher = createCipheriv(CIPHER, primary.key, iv, { authTagLength: TAG_BYTES })
       const plain = temporal.api.common.v1.Payload.encode(payload).finish()
       const data = Buffer.concat([iv, cipher.update(plain), cipher.final(), cipher.getAuthTag()])
       return {
         metadata: {
           [METADATA_ENCODING_KEY]: encode(ENCRYPTED_ENCODING),
-          [KEY_ID_METADATA]: encode(this.primary.id),
+          [KEY_ID_METADATA]: encode(primary.id),
         },
         data,
       }
@@ -67,12 +68,9 @@ export class EncryptionCodec implements PayloadCodec {
     const keyId = decode(keyIdBytes)
     const key = this.keys.get(keyId)
     if (!key) {
+      const held = [...this.keys.keys()].map((id) => `"${id}"`).join(', ') || 'none'
       throw new PayloadDecryptionError(
-        `payload was encrypted with key id "${keyId}", which PAYLOAD_ENCRYPTION_KEYS does not hold (it holds ${[
-          ...this.keys.keys(),
-        ]
-          .map((id) => `"${id}"`)
-          .join(', ')})`,
+        `payload was encrypted with key id "${keyId}", which PAYLOAD_ENCRYPTION_KEYS does not hold (it holds ${held})`,
       )
     }
     const data = payload.data ?? new Uint8Array()
