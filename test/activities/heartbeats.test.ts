@@ -5,7 +5,7 @@ import { type ActivityInterceptorsFactory, Worker } from '@temporalio/worker'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { heartbeatProgress, keepAliveHeartbeats } from '../../src/activities/heartbeats.js'
 import type { ProbeActivities } from '../fixtures/workflows/heartbeat-probe.js'
-import { createLocalEnv } from '../support/temporal.js'
+import { createLocalEnv, dataConverterOf } from '../support/temporal.js'
 
 // Real time on a real dev server: the probe's activity outlives its 2 s heartbeat timeout without heartbeating.
 let env: TestWorkflowEnvironment
@@ -39,6 +39,7 @@ async function runProbe(interceptors: ActivityInterceptorsFactory[], fail: boole
     workflowsPath,
     activities,
     interceptors: { activity: interceptors },
+    dataConverter: dataConverterOf(env),
   })
   return worker.runUntil(
     env.client.workflow.execute('heartbeatProbe', { taskQueue, workflowId: taskQueue, args: [5_000, fail] }),

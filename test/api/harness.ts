@@ -22,7 +22,7 @@ import { connectDatabase, type Database } from '../../src/db/client.js'
 import type { ScheduleSpecInput } from '../../src/domain/schedule.js'
 import { freePort } from '../support/ports.js'
 import { TestSmtpServer } from '../support/smtp.js'
-import { workflowBundle } from '../support/temporal.js'
+import { dataConverterOf, workflowBundle } from '../support/temporal.js'
 
 export const API_KEY = 'test-key-alpha-0123456789'
 export const OTHER_API_KEY = 'test-key-beta-9876543210'
@@ -169,6 +169,7 @@ export async function createApiWorker(
     taskQueue,
     workflowBundle: await workflowBundle(),
     activities: createLedgerActivities({ db }),
+    dataConverter: dataConverterOf(env),
   })
 }
 

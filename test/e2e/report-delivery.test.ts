@@ -12,7 +12,7 @@ import { loadConfig } from '../../src/config.js'
 import { openServices, type Services } from '../../src/services.js'
 import { createWorker } from '../../src/worker.js'
 import { TestSmtpServer } from '../support/smtp.js'
-import { createLocalEnv, workflowBundle } from '../support/temporal.js'
+import { createLocalEnv, TEST_PAYLOAD_KEYS, workflowBundle } from '../support/temporal.js'
 
 /**
  * The whole path with real parts: HTTP API → schedule workflow → run workflow → PostgreSQL query → PDF/XLSX
@@ -44,6 +44,7 @@ beforeAll(async () => {
     TEMPORAL_TASK_QUEUE: `e2e-${process.pid}`,
     ARTIFACT_DIR: artifactDir,
     PUBLIC_URL: 'http://herald.test',
+    PAYLOAD_ENCRYPTION_KEYS: TEST_PAYLOAD_KEYS,
   })
   services = await openServices(config)
   worker = await createWorker({

@@ -1,27 +1,65 @@
+import type { DataConverter } from '@temporalio/common'
 import { TestWorkflowEnvironment } from '@temporalio/testing'
 import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker'
 import { temporalCliPath, testServerPath } from '../../src/dev/temporal-binary.js'
+import { parsePayloadKeys } from '../../src/security/payload-keys.js'
+import { failureConverterPath, heraldDataConverter } from '../../src/temporal/data-converter.js'
+
+/**
+ * The payload key of the suite: test clients and workers encrypt payloads and failure messages as a deployment with
+ * PAYLOAD_ENCRYPTION_KEYS does. Give it to loadConfig when a test builds a worker or client from config.
+ */
+export const TEST_PAYLOAD_KEYS = `test-1:${Buffer.alloc(32, 7).toString('base64')}`
+export const testDataConverter = () => heraldDataConverter(parsePayloadKeys(TEST_PAYLOAD_KEYS).keys)
+
+export interface TestEnvOptions {
+  /** Default true. False keeps payloads readable (the recorded replay fixtures). */
+  encrypted?: boolean
+}
+
+const converters = new WeakMap<TestWorkflowEnvironment, DataConverter | undefined>()
+/** What a worker on `env` must use to read what `env.client` writes. */
+export const dataConverterOf = (env: TestWorkflowEnvironment) => converters.get(env)
+
+async function withConverter(
+  options: TestEnvOptions,
+  create: (dataConverter: DataConverter | undefined) => Promise<TestWorkflowEnvironment>,
+) {
+  const dataConverter = options.encrypted === false ? undefined : testDataConverter()
+  const env = await create(dataConverter)
+  converters.set(env, dataConverter)
+  return env
+}
 
 /** Under vitest the paths come from the global setup (TEMPORAL_*_PATH), so test files never install anything. */
-export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> {
-  return TestWorkflowEnvironment.createTimeSkipping({
-    server: { executable: { type: 'existing-path', path: await testServerPath() } },
-  })
+export async function createTimeSkippingEnv(options: TestEnvOptions = {}): Promise<TestWorkflowEnvironment> {
+  const path = await testServerPath()
+  return withConverter(options, (dataConverter) =>
+    TestWorkflowEnvironment.createTimeSkipping({
+      server: { executable: { type: 'existing-path', path } },
+      client: { dataConverter },
+    }),
+  )
 }
 
 /** A real Temporal dev server (the `temporal` CLI), for tests that need real time and the full server. */
-export async function createLocalEnv(): Promise<TestWorkflowEnvironment> {
-  return TestWorkflowEnvironment.createLocal({
-    server: { executable: { type: 'existing-path', path: await temporalCliPath() }, ip: '127.0.0.1' },
-  })
+export async function createLocalEnv(options: TestEnvOptions = {}): Promise<TestWorkflowEnvironment> {
+  const path = await temporalCliPath()
+  return withConverter(options, (dataConverter) =>
+    TestWorkflowEnvironment.createLocal({
+      server: { executable: { type: 'existing-path', path }, ip: '127.0.0.1' },
+      client: { dataConverter },
+    }),
+  )
 }
 
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined
 
-/** The workflow bundle, built once per test file. */
+/** The workflow bundle, built once per test file, with the failure converter an encrypting worker bundles. */
 export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
   bundle ??= bundleWorkflowCode({
     workflowsPath: new URL('../../src/workflows/index.ts', import.meta.url).pathname,
+    failureConverterPath,
     logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error: console.error } as never,
   })
   return bundle

@@ -2,7 +2,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing'
 import { Worker } from '@temporalio/worker'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { reportSchedule, stateQuery } from '../../src/workflows/index.js'
-import { createLocalEnv, workflowBundle } from '../support/temporal.js'
+import { createLocalEnv, dataConverterOf, workflowBundle } from '../support/temporal.js'
 import { createFakeActivities } from './fake-activities.js'
 import { baseSpec, cancelAndWait, uniqueId, waitFor } from './harness.js'
 
@@ -24,6 +24,7 @@ it('after a worker outage, runs the latest tick in the window once and records e
       taskQueue,
       workflowBundle: await workflowBundle(),
       activities,
+      dataConverter: dataConverterOf(env),
     })
   const scheduleId = uniqueId('sch')
   const handle = await env.client.workflow.start(reportSchedule, {

@@ -3,7 +3,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing'
 import { Worker } from '@temporalio/worker'
 import type { ScheduleSpecInput } from '../../src/domain/schedule.js'
 import { reportSchedule } from '../../src/workflows/index.js'
-import { workflowBundle } from '../support/temporal.js'
+import { dataConverterOf, workflowBundle } from '../support/temporal.js'
 import { createFakeActivities, type ScriptedActivities } from './fake-activities.js'
 
 let counter = 0
@@ -34,6 +34,7 @@ export async function createTestWorker(env: TestWorkflowEnvironment, script: Scr
     taskQueue,
     workflowBundle: await workflowBundle(),
     activities,
+    dataConverter: dataConverterOf(env),
   })
   const startSchedule = (
     spec: ScheduleSpecInput,

@@ -23,7 +23,8 @@ const version = process.argv[2] ?? 'v1'
 const encode = (history: proto.temporal.api.history.v1.IHistory) =>
   proto.temporal.api.history.v1.History.encode(history).finish()
 const dir = new URL('../fixtures/histories/', import.meta.url)
-const env = await createTimeSkippingEnv()
+// Unencrypted: the fixtures stay readable, and replay needs no key.
+const env = await createTimeSkippingEnv({ encrypted: false })
 try {
   const fingerprints = ['A', 'A', 'B', 'B', 'C']
   const { worker, calls, startSchedule } = await createTestWorker(env, {
