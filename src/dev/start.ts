@@ -5,7 +5,7 @@ import { DefaultLogger, Runtime } from '@temporalio/worker'
 import { pino } from 'pino'
 import { API_BASE } from '../api/app.js'
 import { createHeraldApp } from '../api/herald-app.js'
-import { loadConfig } from '../config.js'
+import { type Config, loadConfig } from '../config.js'
 import { connectDatabase } from '../db/client.js'
 import { seedDemoData } from '../db/demo.js'
 import { migrate } from '../db/migrate.js'
@@ -14,45 +14,68 @@ import { connectClient, connectWorker } from '../temporal/connection.js'
 import { createWorker } from '../worker.js'
 import { DEMO_SCHEDULE_IDEMPOTENCY_KEY, demoScheduleSpec, ensureDemoList } from './demo.js'
 import { persistentSecret } from './dev-secrets.js'
-import { startEmbeddedPostgres } from './embedded-postgres.js'
+import { leaveShutdownSignalsToCaller, startEmbeddedPostgres } from './embedded-postgres.js'
 import { startMailInbox } from './mail-inbox.js'
+import { OwnedProcesses } from './owned-processes.js'
+import { assertPortsFree, type NeededPort } from './port-check.js'
 import { devReaderSource } from './reader-source.js'
+import { describeStartupError } from './startup-error.js'
 import { startTemporalDevServer } from './temporal-dev-server.js'
 
 /**
  * `npm start`: the whole Herald stack on one machine. Each of Temporal, PostgreSQL and SMTP is embedded unless its
  * env variable (TEMPORAL_ADDRESS, DATABASE_URL, SMTP_URL) points at a real one. Data lives in HERALD_DATA_DIR.
  */
-const PORTS = { temporal: 7233, temporalUi: 8233, postgres: 5433, smtp: 1025, inbox: 1080 }
-
 type Stop = () => Promise<unknown>
+
+/** What to undo, in reverse: on Ctrl-C and also when start-up fails half-way, so a failed start leaves nothing running. */
+const stops: Stop[] = []
+
+let stopping: Promise<void> | undefined
+
+/** Runs once; a second caller (a failure during Ctrl-C) waits for the same ordered shutdown. */
+function stopAll(): Promise<void> {
+  stopping ??= (async () => {
+    for (const stop of stops.reverse()) await stop().catch((err) => console.error(err))
+  })()
+  return stopping
+}
 
 async function main(): Promise<void> {
   Runtime.install({ logger: new DefaultLogger('WARN') })
   const env = { ...process.env }
-  const dataDir = resolve(env.HERALD_DATA_DIR ?? '.herald')
+  const settings = loadConfig(env)
+  const dataDir = resolve(settings.HERALD_DATA_DIR)
   await mkdir(dataDir, { recursive: true, mode: 0o755 })
-  const stops: Stop[] = []
   const urls: [string, string][] = []
   const log = (line: string) => console.log(`herald: ${line}`)
 
   const shutdown = async () => {
     log('stopping…')
-    for (const stop of stops.reverse()) await stop().catch((err) => console.error(err))
+    await stopAll()
     process.exit(0)
   }
   process.once('SIGINT', shutdown)
   process.once('SIGTERM', shutdown)
+  process.once('SIGHUP', shutdown) // a closed terminal
+  leaveShutdownSignalsToCaller()
+
+  // Servers a crashed earlier start left running on this data folder go first, so their ports are free again.
+  const records = new OwnedProcesses(dataDir)
+  await records.stopLeftovers(log)
+  await assertPortsFree(neededPorts(env, settings))
 
   // The three backing services start side by side.
-  await Promise.all([
+  const started = await Promise.allSettled([
     (async () => {
       if (env.TEMPORAL_ADDRESS) return
       const temporal = await startTemporalDevServer({
         dbFilename: join(dataDir, 'temporal.db'),
-        port: PORTS.temporal,
-        uiPort: PORTS.temporalUi,
-        namespace: env.TEMPORAL_NAMESPACE ?? 'default',
+        port: settings.DEV_TEMPORAL_PORT,
+        uiPort: settings.DEV_TEMPORAL_UI_PORT,
+        namespace: settings.TEMPORAL_NAMESPACE,
+        logFile: join(dataDir, 'temporal.log'),
+        records,
       })
       stops.push(temporal.stop)
       env.TEMPORAL_ADDRESS = temporal.address
@@ -63,19 +86,20 @@ async function main(): Promise<void> {
       if (env.DATABASE_URL) return
       const pg = await startEmbeddedPostgres({
         dataDir: join(dataDir, 'postgres'),
-        port: PORTS.postgres,
+        port: settings.DEV_POSTGRES_PORT,
         database: 'herald',
         persistent: true,
+        records,
       })
       stops.push(pg.stop)
       env.DATABASE_URL = pg.url
-      log(`embedded PostgreSQL on port ${PORTS.postgres}`)
+      log(`embedded PostgreSQL on port ${settings.DEV_POSTGRES_PORT}`)
     })(),
     (async () => {
       if (env.SMTP_URL) return
       const inbox = await startMailInbox({
-        smtpPort: PORTS.smtp,
-        webPort: PORTS.inbox,
+        smtpPort: settings.DEV_SMTP_PORT,
+        webPort: settings.DEV_INBOX_PORT,
         mailDirectory: join(dataDir, 'mail'),
       })
       stops.push(inbox.stop)
@@ -83,6 +107,8 @@ async function main(): Promise<void> {
       urls.push(['Inbox (MailDev)', inbox.webUrl])
     })(),
   ])
+  const failures = started.flatMap((result) => (result.status === 'rejected' ? [result.reason] : []))
+  if (failures.length > 0) throw failures.length === 1 ? failures[0] : new AggregateError(failures)
   // The dev key can do everything, including the admin routes (audit log, SMTP test, suppression removal).
   env.API_KEYS ||= `admin:${await persistentSecret(dataDir, 'dev-api-key', 'hk_dev_')}`
   env.HERALD_SECRET ||= await persistentSecret(dataDir, 'dev-link-secret')
@@ -171,7 +197,49 @@ async function main(): Promise<void> {
   await workerDone
 }
 
-main().catch((err) => {
-  console.error(`herald: ${err instanceof Error ? err.message : String(err)}`)
+/** Each port a server of this start binds, with the setting that moves it; only for the servers it embeds. */
+function neededPorts(env: NodeJS.ProcessEnv, settings: Config): NeededPort[] {
+  const host = '127.0.0.1'
+  return [
+    ...(env.TEMPORAL_ADDRESS
+      ? []
+      : [
+          {
+            port: settings.DEV_TEMPORAL_PORT,
+            component: 'Temporal dev server',
+            setting: 'DEV_TEMPORAL_PORT',
+            host,
+          },
+          {
+            port: settings.DEV_TEMPORAL_UI_PORT,
+            component: 'Temporal UI',
+            setting: 'DEV_TEMPORAL_UI_PORT',
+            host,
+          },
+        ]),
+    ...(env.DATABASE_URL
+      ? []
+      : [
+          {
+            port: settings.DEV_POSTGRES_PORT,
+            component: 'embedded PostgreSQL',
+            setting: 'DEV_POSTGRES_PORT',
+            host,
+          },
+        ]),
+    ...(env.SMTP_URL
+      ? []
+      : [
+          { port: settings.DEV_SMTP_PORT, component: 'MailDev SMTP server', setting: 'DEV_SMTP_PORT', host },
+          { port: settings.DEV_INBOX_PORT, component: 'MailDev inbox', setting: 'DEV_INBOX_PORT', host },
+        ]),
+    { port: settings.API_PORT, component: 'Herald API', setting: 'API_PORT' },
+  ]
+}
+
+main().catch(async (err) => {
+  const lines = describeStartupError(err).split('\n')
+  console.error(lines.map((line) => (line.startsWith(' ') ? line : `herald: ${line}`)).join('\n'))
+  await stopAll()
   process.exit(1)
 })
