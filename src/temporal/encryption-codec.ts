@@ -1,7 +1,10 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto'
 import { METADATA_ENCODING_KEY, type Payload, type PayloadCodec, ValueError } from '@temporalio/common'
-import { temporal } from '@temporalio/proto'
+import proto from '@temporalio/proto'
 import type { PayloadKey } from '../security/payload-keys.js'
+
+// @temporalio/proto is CommonJS: under plain Node ESM (npm start) only its default export exists.
+const { temporal } = proto
 
 /**
  * AES-256-GCM encryption of every payload Herald hands to Temporal, following Temporal's encryption sample
