@@ -76,10 +76,15 @@ async function main(): Promise<void> {
         namespace: settings.TEMPORAL_NAMESPACE,
         logFile: join(dataDir, 'temporal.log'),
         records,
+        // The UI decrypts payloads through the API (docs/SECURITY.md, What Temporal stores).
+        uiCodecEndpoint: `http://localhost:${settings.API_PORT}${API_BASE}/codec`,
       })
       stops.push(temporal.stop)
       env.TEMPORAL_ADDRESS = temporal.address
       env.TEMPORAL_UI_URL ??= temporal.uiUrl
+      // The dev UI has no login, so it cannot send an API key: its codec calls from this machine need none.
+      env.CODEC_AUTH ??= 'local-ui'
+      env.CODEC_CORS_ORIGINS ??= `${temporal.uiUrl},http://127.0.0.1:${settings.DEV_TEMPORAL_UI_PORT}`
       log(`Temporal dev server on ${temporal.address}`)
     })(),
     (async () => {
@@ -112,6 +117,8 @@ async function main(): Promise<void> {
   // The dev key can do everything, including the admin routes (audit log, SMTP test, suppression removal).
   env.API_KEYS ||= `admin:${await persistentSecret(dataDir, 'dev-api-key', 'hk_dev_')}`
   env.HERALD_SECRET ||= await persistentSecret(dataDir, 'dev-link-secret')
+  // Payloads in Temporal are encrypted in dev too; to rotate, put a new `id:key` first in the file, keep the old.
+  env.PAYLOAD_ENCRYPTION_KEYS ||= await persistentSecret(dataDir, 'dev-payload-keys', 'dev-1:', 32)
   env.HERALD_DATA_DIR = dataDir
   let config = loadConfig(env)
 

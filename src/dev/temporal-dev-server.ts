@@ -42,6 +42,8 @@ export async function startTemporalDevServer(options: {
   namespace: string
   logFile?: string
   records?: OwnedProcesses
+  /** The codec endpoint the Web UI calls from the browser to show encrypted payloads decoded. */
+  uiCodecEndpoint?: string
 }): Promise<TemporalDevServer> {
   const executable = await temporalCliPath()
   const address = `127.0.0.1:${options.port}`
@@ -69,6 +71,7 @@ export async function startTemporalDevServer(options: {
     '--dynamic-config-value',
     'frontend.enableUpdateWorkflowExecutionAsyncAccepted=true',
     ...DEV_SERVER_SQLITE_ARGS,
+    ...(options.uiCodecEndpoint ? ['--ui-codec-endpoint', options.uiCodecEndpoint] : []),
   ]
 
   await options.records?.launching({
