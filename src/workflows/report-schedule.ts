@@ -8,7 +8,9 @@ import {
   nextFireTime,
   nextFireTimes,
   previousFireTime,
+  type ReportPeriod,
   toZonedIso,
+  triggeredRunPeriod,
 } from '../domain/cron.js'
 import { type ScheduleSpec, type ScheduleSpecInput, scheduleSpecSchema } from '../domain/schedule.js'
 import { LEDGER_POLICY, NOTIFY_POLICY, SNAPSHOT_POLICY } from './activity-policies.js'
@@ -36,6 +38,11 @@ const { publishScheduleState } = wf.proxyLocalActivities<HeraldActivities>(SNAPS
 
 /** Executions started before live-state snapshots existed replay without them (see docs/SCHEDULING.md). */
 const SNAPSHOTS_PATCH = 'live-state-snapshots'
+/**
+ * Runs started by hand report from the schedule's last tick since its creation (or one cron interval) up to the
+ * trigger; before, from the pattern's last tick, which right after creation was seconds ago (docs/SCHEDULING.md).
+ */
+const MANUAL_RUN_PERIOD_PATCH = 'manual-run-period-from-last-scheduled-tick'
 /** A schedule that has ended waits at most this long for the database to take its final snapshot. */
 const FINAL_SNAPSHOT_WAIT = '1 hour'
 
@@ -339,16 +346,26 @@ class ReportSchedule {
     this.wakeUp()
   }
 
-  private runContext(fireTime: Date, runId: string): RunContext {
+  private runContext(fireTime: Date, runId: string, trigger: RunTrigger): RunContext {
+    const period = this.reportPeriod(fireTime, trigger)
     return {
       scheduleId: this.scheduleId,
       scheduleName: this.spec.name,
       runId,
       fireTime: fireTime.toISOString(),
-      periodStart: previousFireTime(this.spec, fireTime).toISOString(),
-      periodEnd: fireTime.toISOString(),
+      periodStart: period.start.toISOString(),
+      periodEnd: period.end.toISOString(),
       timezone: this.spec.timezone,
     }
+  }
+
+  /** A tick reports the interval since the tick before it; a run started by hand, since the last tick until now. */
+  private reportPeriod(fireTime: Date, trigger: RunTrigger): ReportPeriod {
+    if (trigger === 'manual' && wf.patched(MANUAL_RUN_PERIOD_PATCH)) {
+      const createdAt = this.state.createdAt ? new Date(this.state.createdAt) : undefined
+      return triggeredRunPeriod(this.spec, fireTime, createdAt)
+    }
+    return { start: previousFireTime(this.spec, fireTime), end: fireTime }
   }
 
   private runTimeoutMs(fireTime: Date): number {
@@ -375,7 +392,7 @@ class ReportSchedule {
     runId: string,
     spec: ScheduleSpec,
   ): Promise<void> {
-    const run = this.runContext(fireTime, runId)
+    const run = this.runContext(fireTime, runId, trigger)
     try {
       const dataNotReady = trigger === 'manual' ? undefined : await this.waitForData(spec, run)
       const input: ReportRunInput = { run, trigger, spec, previous: this.state.previous, dataNotReady }

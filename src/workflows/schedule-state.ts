@@ -14,13 +14,16 @@ export interface ScheduleCarryState {
   previous: PreviousResult
   /** Latest `asOf` announced per dataset by dataReady signals. */
   dataReady: Record<string, string>
+  /** When the schedule started (ISO): earlier ticks never happened for it. Absent in older schedules. */
+  createdAt?: string
 }
 
 export const LAST_RUNS_KEPT = 20
 
-export function initialState(cursor: string): ScheduleCarryState {
+export function initialState(createdAt: string): ScheduleCarryState {
   return {
-    cursor,
+    cursor: createdAt,
+    createdAt,
     skipNext: false,
     lastRuns: [],
     counts: { runs: 0, sent: 0, partial: 0, skipped: 0, failed: 0, missed: 0 },

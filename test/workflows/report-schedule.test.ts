@@ -1,5 +1,6 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { demoScheduleSpec } from '../../src/dev/demo.js'
 import { toZonedIso } from '../../src/domain/cron.js'
 import {
   pauseSignal,
@@ -11,7 +12,7 @@ import {
   updateScheduleUpdate,
 } from '../../src/workflows/index.js'
 import { createTimeSkippingEnv } from '../support/temporal.js'
-import { baseSpec, cancelAndWait, createTestWorker, waitFor } from './harness.js'
+import { advanceUntil, baseSpec, cancelAndWait, createTestWorker, waitFor } from './harness.js'
 
 let env: TestWorkflowEnvironment
 beforeAll(async () => {
@@ -142,6 +143,45 @@ describe('reportSchedule messages', () => {
       expect(Date.parse(calls.recordTick[0]!.fireTime)).toBeLessThan(
         Date.parse(calls.runQuery[0]!.run.fireTime),
       )
+      await cancelAndWait(handle)
+    })
+  })
+
+  it('the first run of the demo, started right after its creation, reports the minute before the trigger', async () => {
+    const { worker, calls, startSchedule } = await createTestWorker(env)
+    const handle = await startSchedule(demoScheduleSpec)
+    await worker.runUntil(async () => {
+      // As `npm start` does on a first start. Before, this reported from the minute's first second: "08:54 – 08:54".
+      await handle.executeUpdate(triggerUpdate, { args: [{ by: 'npm start' }] })
+      await waitFor(() => calls.runQuery.length >= 1)
+      const first = calls.runQuery[0]!.run
+      expect(calls.recordRunStarted[0]!.trigger).toBe('manual')
+      // No tick since the schedule was created: one cron interval (a minute) ending at the trigger.
+      expect(first.periodEnd).toBe(first.fireTime)
+      expect(Date.parse(first.periodEnd) - Date.parse(first.periodStart)).toBe(60_000)
+      // A run cancelled mid-activity would hold the test server's time still for the tests after this one.
+      await handle.signal(pauseSignal, { note: 'test over' })
+      while ((await handle.query(stateQuery)).running?.length) await new Promise((r) => setTimeout(r, 50))
+      await cancelAndWait(handle)
+    })
+  })
+
+  it('a run started by hand reports from the last scheduled tick to the trigger', async () => {
+    const { worker, calls, startSchedule } = await createTestWorker(env)
+    const handle = await startSchedule(baseSpec({ cron: '0 * * * *' }))
+    await worker.runUntil(async () => {
+      await advanceUntil(env, () => calls.recordRunFinished.length >= 1, '10 minutes', 8)
+      const scheduled = calls.runQuery.at(-1)!.run
+      expect(calls.recordRunStarted.at(-1)!.trigger).toBe('schedule')
+      await env.sleep('20 minutes')
+      const ticks = calls.runQuery.length
+      await handle.signal(triggerNowSignal, { by: 'alice' })
+      await waitFor(() => calls.runQuery.length === ticks + 1)
+      const manual = calls.runQuery.at(-1)!.run
+      expect(calls.recordRunStarted.at(-1)!.trigger).toBe('manual')
+      expect(manual.periodStart).toBe(scheduled.fireTime)
+      expect(manual.periodEnd).toBe(manual.fireTime)
+      expect(Date.parse(manual.periodEnd)).toBeGreaterThan(Date.parse(scheduled.fireTime))
       await cancelAndWait(handle)
     })
   })
