@@ -9,6 +9,7 @@ const env = {
   ...process.env,
   HERALD_API_KEYS: 'compose-check-key',
   HERALD_SECRET: 'compose-check-secret-0123',
+  HERALD_PAYLOAD_KEYS: `compose:${Buffer.alloc(32, 1).toString('base64')}`,
 }
 
 async function composeAvailable(): Promise<boolean> {
@@ -44,6 +45,7 @@ describe('docker-compose.yml', async () => {
       'DATABASE_URL',
       'HERALD_SECRET',
       'MAIL_FROM',
+      'PAYLOAD_ENCRYPTION_KEYS',
       'PUBLIC_URL',
       'SMTP_URL',
       'TEMPORAL_ADDRESS',
@@ -59,12 +61,24 @@ describe('docker-compose.yml', async () => {
       expect(names.filter((name) => !documented.has(name))).toEqual([])
     }
     expect(config.services.worker?.environment?.WORKER_MAX_CACHED_WORKFLOWS).toBe('500')
+    // The UI decrypts through the API's codec route, from the origin the API allows by default.
+    expect(config.services['temporal-ui']?.environment?.TEMPORAL_CODEC_ENDPOINT).toBe(
+      `${config.services.api?.environment?.PUBLIC_URL}/api/v1/codec`,
+    )
+    expect(new URL(config.services.api?.environment?.TEMPORAL_UI_URL ?? '').port).toBe('8080')
   })
 
   it.runIf(available)('refuses to start without the API keys and secret', async () => {
     const bare = { ...process.env, HERALD_API_KEYS: '', HERALD_SECRET: '' }
     await expect(run('docker', ['compose', 'config', '-q'], { cwd: root, env: bare })).rejects.toThrow(
       /HERALD_API_KEYS|HERALD_SECRET/,
+    )
+  })
+
+  it.runIf(available)('refuses to start without a payload encryption key', async () => {
+    const unencrypted = { ...env, HERALD_PAYLOAD_KEYS: '' }
+    await expect(run('docker', ['compose', 'config', '-q'], { cwd: root, env: unencrypted })).rejects.toThrow(
+      /HERALD_PAYLOAD_KEYS/,
     )
   })
 })
