@@ -12,7 +12,6 @@ export interface ProcessIdentity {
 
 interface ProcStat {
   startTicks: number
-  ppid: number
   /** R, S, D, Z (zombie: exited, waiting for its parent to reap it), … */
   state: string
 }
@@ -27,7 +26,7 @@ async function procStat(pid: number): Promise<ProcStat | undefined> {
   }
   // Field 2, the command name, is in parentheses and may contain spaces; the fixed fields follow the last ')'.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-  return { state: fields[0]!, ppid: Number(fields[1]), startTicks: Number(fields[19]) }
+  return { state: fields[0]!, startTicks: Number(fields[19]) }
 }
 
 /** The identity of a live process, or undefined when it is gone, a zombie, or cannot be read. */
@@ -59,9 +58,4 @@ export async function programName(pid: number): Promise<string | undefined> {
   } catch {
     return undefined
   }
-}
-
-/** The parent pid, for walking a process tree. */
-export async function parentPid(pid: number): Promise<number | undefined> {
-  return (await procStat(pid))?.ppid
 }

@@ -1,5 +1,5 @@
 import { mkdir } from 'node:fs/promises'
-import { join, resolve } from 'node:path'
+import { join, relative, resolve } from 'node:path'
 import { serve } from '@hono/node-server'
 import { DefaultLogger, Runtime } from '@temporalio/worker'
 import { pino } from 'pino'
@@ -191,7 +191,7 @@ async function main(): Promise<void> {
   console.log(
     [
       '',
-      'Herald is running. Ctrl-C stops everything; data is kept in .herald/.',
+      `Herald is running. Ctrl-C stops everything; data is kept in ${shownPath(dataDir)}/.`,
       '',
       ...urls.map(([name, url]) => `  ${name.padEnd(width)}  ${url}`),
       `  ${'API key'.padEnd(width)}  ${apiKey}`,
@@ -202,6 +202,12 @@ async function main(): Promise<void> {
     ].join('\n'),
   )
   await workerDone
+}
+
+/** Relative to the cwd when inside it (`.herald`), else absolute. */
+function shownPath(path: string): string {
+  const inside = relative(process.cwd(), path)
+  return inside && !inside.startsWith('..') ? inside : path
 }
 
 /** Each port a server of this start binds, with the setting that moves it; only for the servers it embeds. */
