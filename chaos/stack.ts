@@ -11,11 +11,15 @@ import { migrate } from '../src/db/migrate.js'
 import { ensureReaderRole, readerUrl } from '../src/db/reader-role.js'
 import { temporalCliPath } from '../src/dev/temporal-binary.js'
 import { DEV_SERVER_SQLITE_ARGS } from '../src/dev/temporal-dev-server.js'
+import { parsePayloadKeys } from '../src/security/payload-keys.js'
+import { failureConverterPath, heraldDataConverter } from '../src/temporal/data-converter.js'
 import { workflowsPath } from '../src/worker.js'
 import { freePort } from '../test/support/ports.js'
 import { TestSmtpServer } from '../test/support/smtp.js'
 import { ChildService, portOpen, sleep, waitUntil } from './child-service.js'
 import { TcpGate } from './tcp-gate.js'
+
+const CHAOS_PAYLOAD_KEYS = `chaos-1:${Buffer.alloc(32, 3).toString('base64')}`
 
 /**
  * The real Herald stack as separate, killable parts: Temporal dev server (SQLite file, fixed port), embedded
@@ -115,6 +119,8 @@ export class ChaosStack {
       HERALD_SECRET: 'chaos-link-secret-0123456789',
       HERALD_DATA_DIR: dir,
       API_KEYS: `admin:${API_KEY}`,
+      // Encrypted as docker-compose runs it; the harness's own client holds the same key.
+      PAYLOAD_ENCRYPTION_KEYS: CHAOS_PAYLOAD_KEYS,
       API_PORT: String(ports.api),
       LOG_LEVEL: 'warn',
     }
@@ -173,7 +179,7 @@ export class ChaosStack {
         log(`Temporal dev server on 127.0.0.1:${this.options.temporalPort} (${this.dir}/temporal.db)`)
       })(),
       (async () => {
-        const bundle = await bundleWorkflowCode({ workflowsPath, logger: quietLogger })
+        const bundle = await bundleWorkflowCode({ workflowsPath, failureConverterPath, logger: quietLogger })
         await writeFile(join(this.dir, 'workflows.js'), bundle.code)
         log('workflow bundle built')
       })(),
@@ -208,7 +214,11 @@ export class ChaosStack {
         address: `127.0.0.1:${this.options.temporalPort}`,
         connectTimeout: 2_000,
       })
-      this.client ??= new Client({ connection: this.connection, namespace: 'default' })
+      this.client ??= new Client({
+        connection: this.connection,
+        namespace: 'default',
+        dataConverter: heraldDataConverter(parsePayloadKeys(CHAOS_PAYLOAD_KEYS).keys),
+      })
       const connection = this.connection
       await connection.withDeadline(Date.now() + 2_000, () =>
         connection.workflowService.describeNamespace({ namespace: 'default' }),

@@ -5,6 +5,7 @@ import { createActivities } from '../../src/activities/index.js'
 import { loadConfig } from '../../src/config.js'
 import { openServices } from '../../src/services.js'
 import { connectWorker } from '../../src/temporal/connection.js'
+import { heraldDataConverter } from '../../src/temporal/data-converter.js'
 import { runUntilShutdown } from '../../src/worker.js'
 
 /**
@@ -22,6 +23,8 @@ async function run(): Promise<void> {
     workflowsPath: fileURLToPath(new URL('./native-workflows.ts', import.meta.url)),
     activities: createActivities(services.activityDeps),
     interceptors: { activity: [keepAliveHeartbeats] },
+    // Whatever Herald's worker uses, so both read what the bench client writes.
+    dataConverter: heraldDataConverter(config.PAYLOAD_ENCRYPTION_KEYS),
     maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
   })
   console.log(`native bench worker polling task queue "${config.TEMPORAL_TASK_QUEUE}"`)
