@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto'
 import { join, resolve } from 'node:path'
 import { DataSources } from './activities/data/data-sources.js'
 import type { ActivityDeps } from './activities/index.js'
@@ -7,24 +6,13 @@ import { createMailer } from './activities/mail/smtp-transport.js'
 import { type Config, ConfigError } from './config.js'
 import { connectDatabase, type Database } from './db/client.js'
 import { migrate } from './db/migrate.js'
+import { publicUrl, signingSecret } from './security/signing-secret.js'
 
 /** The long-lived resources a Herald process holds: database pools, artifact store, SMTP pool. */
 export interface Services {
   db: Database
   activityDeps: ActivityDeps
   close(): Promise<void>
-}
-
-/** Signs unsubscribe and download links. Derived from the first API key when HERALD_SECRET is not set. */
-export function signingSecret(config: Config): string {
-  if (config.HERALD_SECRET) return config.HERALD_SECRET
-  const key = config.API_KEYS[0]?.key
-  if (!key) throw new ConfigError('Invalid configuration:\n  HERALD_SECRET: required when API_KEYS is empty')
-  return createHash('sha256').update(`herald-link-secret:${key}`).digest('base64url')
-}
-
-export function publicUrl(config: Config): string {
-  return (config.PUBLIC_URL ?? `http://localhost:${config.API_PORT}`).replace(/\/$/, '')
 }
 
 export async function openServices(config: Config): Promise<Services> {

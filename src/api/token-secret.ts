@@ -1,5 +1,5 @@
 import type { Config } from '../config.js'
-import { signingSecret } from '../services.js'
+import { signingSecret } from '../security/signing-secret.js'
 
 /**
  * The HMAC secret for unsubscribe tokens and artifact links: the worker signs with the same `signingSecret`
