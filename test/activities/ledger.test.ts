@@ -3,8 +3,8 @@ import { ApplicationFailure } from '@temporalio/common'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { createLedgerActivities } from '../../src/activities/ledger/index.js'
 import type { RunContext, RunFinishRecord } from '../../src/activities/types.js'
-import { clearLiveState } from '../../src/api/schedules/schedule-store.js'
 import { connectDatabase, type Database } from '../../src/db/client.js'
+import { clearLiveState } from '../../src/db/schedules.js'
 
 let db: Database
 let ledger: ReturnType<typeof createLedgerActivities>

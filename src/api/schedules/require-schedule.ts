@@ -1,7 +1,8 @@
 import type { Context } from 'hono'
+import type { ScheduleRow } from '../../db/schedules.js'
+import * as schedules from '../../db/schedules.js'
 import type { AppBindings } from '../deps.js'
 import { notFound } from '../problems.js'
-import { findSchedule, type ScheduleRow } from './schedule-store.js'
 
 /** The schedule row, or a 404 problem; deleted schedules count as missing unless `allowDeleted`. */
 export async function requireSchedule(
@@ -9,7 +10,7 @@ export async function requireSchedule(
   id: string,
   allowDeleted = false,
 ): Promise<ScheduleRow> {
-  const row = await findSchedule(c.var.deps.db, id)
+  const row = await schedules.byId(c.var.deps.db, id)
   if (!row || (row.status === 'deleted' && !allowDeleted)) throw notFound(`schedule ${id}`)
   return row
 }

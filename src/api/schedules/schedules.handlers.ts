@@ -1,6 +1,8 @@
 import type { RouteConfig, RouteHandler } from '@hono/zod-openapi'
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client'
 import * as auditLog from '../../db/audit-log.js'
+import type { ScheduleListRow, ScheduleRow } from '../../db/schedules.js'
+import * as schedules from '../../db/schedules.js'
 import { type ScheduleSpec, scheduleSpecSchema } from '../../domain/schedule.js'
 import {
   dataReadySignal,
@@ -16,23 +18,12 @@ import { artifactDownloadUrl } from '../artifacts/artifact-links.js'
 import type { AppBindings, TemporalDeps } from '../deps.js'
 import { classifyError } from '../error-mapping.js'
 import { newId } from '../ids.js'
+import { decodeCursor, page } from '../pagination.js'
 import { fieldErrors, notFound, ProblemError, validationFailed } from '../problems.js'
 import { scheduleHandle, scheduleWorkflowId, temporalUiUrl, withTemporalDeadline } from '../temporal-calls.js'
 import { assertSensibleCron } from './cron-guard.js'
 import { mergePatch } from './merge-patch.js'
 import { requireSchedule } from './require-schedule.js'
-import {
-  clearLiveState,
-  deleteScheduleRow,
-  findScheduleByIdempotencyKey,
-  findScheduleDetail,
-  insertSchedule,
-  listSchedules,
-  type ScheduleListRow,
-  type ScheduleRow,
-  setScheduleStatus,
-  updateScheduleSpec,
-} from './schedule-store.js'
 import type * as routes from './schedules.routes.js'
 
 type Handler<R extends RouteConfig> = RouteHandler<R, AppBindings>
@@ -122,14 +113,14 @@ export const create: Handler<typeof routes.create> = async (c) => {
   }
 
   if (idempotencyKey) {
-    const existing = await findScheduleByIdempotencyKey(db, idempotencyKey)
+    const existing = await schedules.byIdempotencyKey(db, idempotencyKey)
     if (existing) return replay(existing)
   }
   const id = newId('sch')
-  const row = await insertSchedule(db, { id, spec, idempotencyKey, createdBy: actor })
+  const row = await schedules.insert(db, { id, spec, idempotencyKey, createdBy: actor })
   if (!row) {
     // A concurrent request with the same key won the insert.
-    const winner = await findScheduleByIdempotencyKey(db, idempotencyKey!)
+    const winner = await schedules.byIdempotencyKey(db, idempotencyKey!)
     if (!winner) throw new Error('idempotency key conflict without a stored schedule')
     return replay(winner)
   }
@@ -137,7 +128,7 @@ export const create: Handler<typeof routes.create> = async (c) => {
     await startScheduleWorkflow(temporal, id, spec)
   } catch (err) {
     // Without a key nobody can retry this create, so do not leave a schedule without a workflow behind.
-    if (!idempotencyKey) await deleteScheduleRow(db, id).catch(() => {})
+    if (!idempotencyKey) await schedules.remove(db, id).catch(() => {})
     throw err
   }
   await auditLog.record(db, { actor, action: 'schedule.create', scheduleId: id, detail: { name: spec.name } })
@@ -146,15 +137,23 @@ export const create: Handler<typeof routes.create> = async (c) => {
 
 export const list: Handler<typeof routes.list> = async (c) => {
   const { db, temporal } = c.var.deps
-  const query = c.req.valid('query')
-  const { items, nextCursor } = await listSchedules(db, { ...query, full: query.view === 'full' })
+  const { status, q, limit, cursor, view } = c.req.valid('query')
+  const after = decodeCursor(cursor, 2)
+  const rows = await schedules.list(db, {
+    status,
+    q,
+    limit: limit + 1,
+    after: after && { createdKey: after[0]!, id: after[1]! },
+    full: view === 'full',
+  })
+  const { items, nextCursor } = page(rows, limit, (row) => [row.created_key, row.id])
   return c.json({ items: items.map((row) => toListItem(row, temporal)), nextCursor }, 200)
 }
 
 export const getOne: Handler<typeof routes.getOne> = async (c) => {
   const { db, temporal } = c.var.deps
   const { id } = c.req.valid('param')
-  const row = await findScheduleDetail(db, id)
+  const row = await schedules.detailById(db, id)
   if (!row) throw notFound(`schedule ${id}`)
   const schedule = toSchedule(row, temporal)
   if (row.status === 'deleted')
@@ -188,12 +187,12 @@ export const patch: Handler<typeof routes.patch> = async (c) => {
   if (merged.data.cron !== row.spec.cron || merged.data.timezone !== row.spec.timezone) {
     assertSensibleCron(merged.data, c.var.deps.config)
   }
-  await clearLiveState(db, id)
+  await schedules.clearLiveState(db, id)
   // The workflow validates again and is the one that decides; the row follows only once it has accepted.
   const applied = await withTemporalDeadline(temporal, () =>
     scheduleHandle(temporal, id).executeUpdate(updateScheduleUpdate, { args: [merged.data] }),
   )
-  const updated = await updateScheduleSpec(db, id, applied ?? merged.data)
+  const updated = await schedules.updateSpec(db, id, applied ?? merged.data)
   await auditLog.record(db, {
     actor: c.get('actor'),
     action: 'schedule.update',
@@ -212,7 +211,7 @@ export const remove: Handler<typeof routes.remove> = async (c) => {
   } catch (err) {
     if (!(err instanceof WorkflowNotFoundError)) throw err
   }
-  await setScheduleStatus(db, id, 'deleted')
+  await schedules.setStatus(db, id, 'deleted')
   await auditLog.record(db, { actor: c.get('actor'), action: 'schedule.delete', scheduleId: id })
   return c.body(null, 204)
 }
@@ -223,9 +222,9 @@ export const pause: Handler<typeof routes.pause> = async (c) => {
   const { note } = c.req.valid('json')
   const row = await requireSchedule(c, id)
   const by = c.get('actor')
-  await clearLiveState(db, id)
+  await schedules.clearLiveState(db, id)
   await withTemporalDeadline(temporal, () => scheduleHandle(temporal, id).signal(pauseSignal, { note, by }))
-  const updated = row.status === 'completed' ? row : await setScheduleStatus(db, id, 'paused')
+  const updated = row.status === 'completed' ? row : await schedules.setStatus(db, id, 'paused')
   await auditLog.record(db, {
     actor: by,
     action: 'schedule.pause',
@@ -240,9 +239,9 @@ export const resume: Handler<typeof routes.resume> = async (c) => {
   const { id } = c.req.valid('param')
   const row = await requireSchedule(c, id)
   const by = c.get('actor')
-  await clearLiveState(db, id)
+  await schedules.clearLiveState(db, id)
   await withTemporalDeadline(temporal, () => scheduleHandle(temporal, id).signal(resumeSignal, { by }))
-  const updated = row.status === 'completed' ? row : await setScheduleStatus(db, id, 'active')
+  const updated = row.status === 'completed' ? row : await schedules.setStatus(db, id, 'active')
   await auditLog.record(db, { actor: by, action: 'schedule.resume', scheduleId: id })
   return c.json({ id, status: updated.status }, 200)
 }
@@ -253,7 +252,7 @@ export const trigger: Handler<typeof routes.trigger> = async (c) => {
   const { reason } = c.req.valid('json')
   await requireSchedule(c, id)
   const by = c.get('actor')
-  await clearLiveState(db, id)
+  await schedules.clearLiveState(db, id)
   const { runId } = await withTemporalDeadline(temporal, () =>
     // By name: the client's typings reject update definitions whose only argument is optional.
     scheduleHandle(temporal, id).executeUpdate<{ runId: string }, [TriggerRequest]>(triggerUpdate.name, {
@@ -273,9 +272,9 @@ export const skipNext: Handler<typeof routes.skipNext> = async (c) => {
   const { db, temporal } = c.var.deps
   const { id } = c.req.valid('param')
   await requireSchedule(c, id)
-  await clearLiveState(db, id)
+  await schedules.clearLiveState(db, id)
   await withTemporalDeadline(temporal, () => scheduleHandle(temporal, id).signal(skipNextSignal))
-  await db`UPDATE herald.schedules SET updated_at = now() WHERE id = ${id}`
+  await schedules.touch(db, id)
   await auditLog.record(db, { actor: c.get('actor'), action: 'schedule.skipNext', scheduleId: id })
   return c.json({ id, accepted: true as const }, 202)
 }

@@ -1,7 +1,6 @@
 import type { Sql } from 'postgres'
-import type { ScheduleSpec } from '../../domain/schedule.js'
-import type { ScheduleState } from '../../workflows/messages.js'
-import { cursorTimestamp, decodeCursor, page } from '../pagination.js'
+import type { ScheduleSpec } from '../domain/schedule.js'
+import type { ScheduleState } from '../workflows/messages.js'
 
 /**
  * herald.schedules: definitions for listing and search. The workflow owns timing and live state; it publishes a
@@ -31,18 +30,18 @@ export interface ScheduleDetailRow extends ScheduleRow {
 const COLUMNS =
   'id, name, status, spec, idempotency_key, created_by, created_at, updated_at, created_at::text AS created_key'
 
-export async function findScheduleDetail(db: Sql, id: string): Promise<ScheduleDetailRow | undefined> {
+export async function detailById(db: Sql, id: string): Promise<ScheduleDetailRow | undefined> {
   const [row] = await db<ScheduleDetailRow[]>`
     SELECT ${db.unsafe(COLUMNS)}, live_state, live_state_at FROM herald.schedules WHERE id = ${id}`
   return row
 }
 
-export async function findSchedule(db: Sql, id: string): Promise<ScheduleRow | undefined> {
+export async function byId(db: Sql, id: string): Promise<ScheduleRow | undefined> {
   const [row] = await db<ScheduleRow[]>`SELECT ${db.unsafe(COLUMNS)} FROM herald.schedules WHERE id = ${id}`
   return row
 }
 
-export async function findScheduleByIdempotencyKey(db: Sql, key: string): Promise<ScheduleRow | undefined> {
+export async function byIdempotencyKey(db: Sql, key: string): Promise<ScheduleRow | undefined> {
   const [row] = await db<
     ScheduleRow[]
   >`SELECT ${db.unsafe(COLUMNS)} FROM herald.schedules WHERE idempotency_key = ${key}`
@@ -50,7 +49,7 @@ export async function findScheduleByIdempotencyKey(db: Sql, key: string): Promis
 }
 
 /** Inserts the schedule; undefined when another request already claimed the idempotency key. */
-export async function insertSchedule(
+export async function insert(
   db: Sql,
   row: { id: string; spec: ScheduleSpec; idempotencyKey: string | undefined; createdBy: string | undefined },
 ): Promise<ScheduleRow | undefined> {
@@ -63,21 +62,26 @@ export async function insertSchedule(
   return inserted
 }
 
-export async function deleteScheduleRow(db: Sql, id: string): Promise<void> {
+/** Forgets a schedule whose workflow never started (a create that failed and cannot be retried). */
+export async function remove(db: Sql, id: string): Promise<void> {
   await db`DELETE FROM herald.schedules WHERE id = ${id}`
 }
 
-export async function updateScheduleSpec(db: Sql, id: string, spec: ScheduleSpec): Promise<ScheduleRow> {
+export async function updateSpec(db: Sql, id: string, spec: ScheduleSpec): Promise<ScheduleRow> {
   const [row] = await db<ScheduleRow[]>`
     UPDATE herald.schedules SET spec = ${db.json(spec as never)}, name = ${spec.name}, updated_at = now()
     WHERE id = ${id} RETURNING ${db.unsafe(COLUMNS)}`
   return row!
 }
 
-export async function setScheduleStatus(db: Sql, id: string, status: ScheduleStatus): Promise<ScheduleRow> {
+export async function setStatus(db: Sql, id: string, status: ScheduleStatus): Promise<ScheduleRow> {
   const [row] = await db<ScheduleRow[]>`
     UPDATE herald.schedules SET status = ${status}, updated_at = now() WHERE id = ${id} RETURNING ${db.unsafe(COLUMNS)}`
   return row!
+}
+
+export async function touch(db: Sql, id: string): Promise<void> {
+  await db`UPDATE herald.schedules SET updated_at = now() WHERE id = ${id}`
 }
 
 /**
@@ -87,6 +91,23 @@ export async function setScheduleStatus(db: Sql, id: string, status: ScheduleSta
  */
 export async function clearLiveState(db: Sql, id: string): Promise<void> {
   await db`UPDATE herald.schedules SET live_state = NULL, live_state_at = now() WHERE id = ${id}`
+}
+
+/**
+ * The schedule workflow's own view of itself, published on every change. The status column follows it too, so a
+ * pause signalled straight through Temporal, or a schedule ending at its endAt, shows in status filters. A deleted
+ * schedule stays deleted, and a late retry never overwrites a newer snapshot.
+ */
+export async function publishState(
+  db: Sql,
+  snapshot: { scheduleId: string; state: ScheduleState; asOf: string },
+): Promise<void> {
+  const asOf = new Date(snapshot.asOf)
+  await db`
+    UPDATE herald.schedules
+       SET live_state = ${db.json(snapshot.state as never)}, live_state_at = ${asOf}, status = ${snapshot.state.status}
+     WHERE id = ${snapshot.scheduleId} AND status <> 'deleted'
+       AND (live_state_at IS NULL OR live_state_at <= ${asOf})`
 }
 
 /** Escapes LIKE wildcards so a search for "50%" finds exactly that. */
@@ -100,21 +121,30 @@ export interface ScheduleListRow extends Omit<ScheduleRow, 'spec'> {
   spec?: ScheduleSpec
 }
 
-/** One page, newest first. The summary view reads a few fields of the definition, not the whole document. */
-export async function listSchedules(
-  db: Sql,
-  filter: { status?: ScheduleStatus; q?: string; limit: number; cursor?: string; full?: boolean },
-) {
-  const after = decodeCursor(filter.cursor, 2)
-  const rows = await db<ScheduleListRow[]>`
+export interface ScheduleListFilter {
+  status?: ScheduleStatus
+  /** Part of the name, matched case-insensitively. */
+  q?: string
+  /** Resume below this schedule (its `created_key` and `id`), newest first. */
+  after?: { createdKey: string; id: string }
+  limit: number
+  full?: boolean
+}
+
+/**
+ * Newest first by (created_at, id), for keyset paging. The summary view reads a few fields of the definition, not
+ * the whole document. The cursor's instant is cast in PostgreSQL: a JS Date would drop the microseconds.
+ */
+export async function list(db: Sql, filter: ScheduleListFilter): Promise<ScheduleListRow[]> {
+  const { after } = filter
+  return db<ScheduleListRow[]>`
     SELECT id, name, status, idempotency_key, created_by, created_at, updated_at, created_at::text AS created_key,
            spec->>'cron' AS cron, spec->>'timezone' AS timezone, live_state->'nextFireTimes'->0 AS next_fire_time
            ${filter.full ? db`, spec` : db``}
       FROM herald.schedules
     WHERE ${filter.status ? db`status = ${filter.status}` : db`status <> 'deleted'`}
       ${filter.q ? db`AND name ILIKE ${likePattern(filter.q)}` : db``}
-      ${after ? db`AND (created_at, id) < (${cursorTimestamp(db, after[0]!)}, ${after[1]!})` : db``}
+      ${after ? db`AND (created_at, id) < (${after.createdKey}::text::timestamptz, ${after.id})` : db``}
     ORDER BY created_at DESC, id DESC
-    LIMIT ${filter.limit + 1}`
-  return page(rows, filter.limit, (row) => [row.created_key, row.id])
+    LIMIT ${filter.limit}`
 }
