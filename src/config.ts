@@ -1,3 +1,4 @@
+import { join, resolve } from 'node:path'
 import { z } from 'zod'
 import {
   dataSourcesSetting,
@@ -135,4 +136,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`)
   }
   return parsed.data
+}
+
+/** Where rendered files live: the worker writes them, the API serves them through signed links. */
+export function artifactDir(config: Config): string {
+  return resolve(config.ARTIFACT_DIR ?? join(config.HERALD_DATA_DIR, 'artifacts'))
 }

@@ -1,9 +1,8 @@
-import { join, resolve } from 'node:path'
 import { DataSources } from './activities/data/data-sources.js'
 import type { ActivityDeps } from './activities/index.js'
 import { LocalArtifactStore } from './activities/local-artifact-store.js'
 import { createMailer } from './activities/mail/smtp-transport.js'
-import { type Config, ConfigError } from './config.js'
+import { artifactDir, type Config, ConfigError } from './config.js'
 import { connectDatabase, type Database } from './db/client.js'
 import { migrate } from './db/migrate.js'
 import { publicUrl, signingSecret } from './security/signing-secret.js'
@@ -29,7 +28,7 @@ export async function openServices(config: Config): Promise<Services> {
     { allowPrivileged: config.DATA_SOURCE_ALLOW_PRIVILEGED },
   )
   const artifacts = new LocalArtifactStore({
-    dir: resolve(config.ARTIFACT_DIR ?? join(config.HERALD_DATA_DIR, 'artifacts')),
+    dir: artifactDir(config),
     db,
   })
   const deliveryLocks = connectDatabase(config.DATABASE_URL, {

@@ -5,6 +5,7 @@ import type { DataSources } from './data/data-sources.js'
 import { createDataActivities } from './data/run-query.js'
 import { createLedgerActivities } from './ledger/index.js'
 import { createMailActivities } from './mail/deliver.js'
+import { createSmtpCheckActivities } from './mail/smtp-check.js'
 import type { Mailer } from './mail/smtp-transport.js'
 import { createRenderActivities } from './render/index.js'
 
@@ -41,6 +42,7 @@ export function createActivities(deps: ActivityDeps) {
         maxMessageBytes: deps.config.MAX_MESSAGE_BYTES,
       },
     }),
+    ...createSmtpCheckActivities({ mailer: deps.mailer }),
     ...createLedgerActivities({ db: deps.db }),
   }
 }

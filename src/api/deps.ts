@@ -2,20 +2,18 @@ import type { Client } from '@temporalio/client'
 import type { Logger } from 'pino'
 import type { Sql } from 'postgres'
 import type { ArtifactStore } from '../activities/artifact-store.js'
-import type { Attachment, ColumnInfo } from '../activities/types.js'
 import type { Config } from '../config.js'
-import type { ConditionOutcome } from '../domain/conditions.js'
-import type { ScheduleSpec } from '../domain/schedule.js'
 import type { HttpMetrics } from './middleware/metrics.js'
 
-/** Everything the API talks to, passed in by whoever starts it (the dev stack, the server entry point, tests). */
+/**
+ * Everything the API talks to, passed in by whoever starts it (the dev stack, the server entry point, tests): the
+ * database and Temporal. Report work (queries, rendering, mail) runs on the worker, started through the client.
+ */
 export interface AppDeps {
   temporal: TemporalDeps
   db: Sql
   config: Config
-  /** Runs a schedule's query, condition and rendering without sending mail. */
-  preview: (spec: ScheduleSpec, context: { scheduleId: string }) => Promise<PreviewResult>
-  smtp: SmtpCheck
+  /** Serves the files the worker rendered (signed download links); the API only reads them. */
   artifacts: ArtifactStore
   logger?: Logger
   rateLimit?: RateLimitOptions
@@ -29,20 +27,8 @@ export interface TemporalDeps {
   uiUrl?: string
   /** Upper bound for one Temporal call made while answering a request (queries and updates wait for a worker). */
   rpcTimeoutMs?: number
-}
-
-export interface PreviewResult {
-  rowCount: number
-  columns: ColumnInfo[]
-  condition: ConditionOutcome
-  attachments: Attachment[]
-}
-
-export interface SmtpCheck {
-  /** Resolves when the server accepts a connection (and login); rejects with the reason otherwise. */
-  verify(): Promise<{ detail?: string } | undefined | boolean>
-  /** Sends a short test message. */
-  sendTest(to: string): Promise<{ messageId?: string; reply?: string }>
+  /** Upper bound for work a request waits for on the worker (a preview, an SMTP check); also without a worker. */
+  workTimeoutMs?: number
 }
 
 export interface RateLimitOptions {

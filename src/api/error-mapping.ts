@@ -2,11 +2,12 @@ import {
   isGrpcDeadlineError,
   isGrpcServiceError,
   ServiceError,
+  WorkflowFailedError,
   WorkflowNotFoundError,
   WorkflowUpdateFailedError,
   WorkflowUpdateRPCTimeoutOrCancelledError,
 } from '@temporalio/client'
-import { ApplicationFailure } from '@temporalio/common'
+import { ApplicationFailure, TimeoutFailure } from '@temporalio/common'
 import type { Context } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import { NON_RETRYABLE_ERROR_TYPES } from '../domain/errors.js'
@@ -127,6 +128,13 @@ export function classifyError(err: unknown): Mapped | undefined {
   }
   if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError || isGrpcDeadlineError(err)) {
     return unavailable('workerUnavailable', 'no Herald worker answered in time; is the worker running?')
+  }
+  // A preview or SMTP check the worker never finished within its workflow timeout.
+  if (err instanceof WorkflowFailedError && err.cause instanceof TimeoutFailure) {
+    return unavailable(
+      'workerUnavailable',
+      'no Herald worker finished the request in time; is the worker running?',
+    )
   }
   if (err instanceof WorkflowNotFoundError) {
     return { kind: 'scheduleNotRunning', detail: 'the schedule workflow has finished or does not exist' }

@@ -1,28 +1,41 @@
 import type { Client } from '@temporalio/client'
 import type { Logger } from 'pino'
-import { createDataActivities } from '../activities/data/run-query.js'
-import { createRenderActivities } from '../activities/render/render-report.js'
-import type { Config } from '../config.js'
-import type { Services } from '../services.js'
+import { LocalArtifactStore } from '../activities/local-artifact-store.js'
+import { artifactDir, type Config, ConfigError } from '../config.js'
+import { connectDatabase, type Database } from '../db/client.js'
+import { migrate } from '../db/migrate.js'
 import { createApp } from './app.js'
-import { createPreview } from './schedules/preview.js'
-import { smtpCheckFor } from './smtp/smtp-check.js'
+import type { AppDeps } from './deps.js'
 
-/** The API wired to real services: used by the standalone server and the embedded dev stack alike. */
+/** What the API process holds: the database (its pool also reads artifact metadata) and the rendered files. */
+export interface ApiResources {
+  db: Database
+  artifacts: AppDeps['artifacts']
+  close(): Promise<void>
+}
+
+/** Opens the API's own resources; the Temporal client is connected by the caller. No mailer, no data sources. */
+export async function openApiResources(config: Config): Promise<ApiResources> {
+  if (!config.DATABASE_URL) throw new ConfigError('Invalid configuration:\n  DATABASE_URL: required')
+  const db = connectDatabase(config.DATABASE_URL)
+  // Every process migrates on start; an advisory lock makes concurrent starts safe.
+  await migrate(db)
+  return {
+    db,
+    artifacts: new LocalArtifactStore({ dir: artifactDir(config), db }),
+    close: () => db.end({ timeout: 5 }),
+  }
+}
+
+/** The API wired to real parts: used by the standalone server and the embedded dev stack alike. */
 export function createHeraldApp(options: {
   config: Config
-  services: Services
+  db: Database
+  artifacts: AppDeps['artifacts']
   client: Client
   logger: Logger
 }) {
-  const { config, services, client, logger } = options
-  const { dataSources, artifacts, mailer, db } = services.activityDeps
-  const { runQuery } = createDataActivities({
-    dataSources,
-    artifacts,
-    defaults: { maxRows: config.QUERY_MAX_ROWS, timeoutMs: config.QUERY_TIMEOUT_MS },
-  })
-  const { renderReport } = createRenderActivities({ artifacts })
+  const { config, db, artifacts, client, logger } = options
   return createApp({
     temporal: {
       client,
@@ -32,17 +45,6 @@ export function createHeraldApp(options: {
     },
     db,
     config,
-    preview: createPreview({
-      runQuery,
-      renderReport,
-      previousFingerprint: async (scheduleId) => {
-        const [row] = await db<{ fingerprint: string }[]>`
-          SELECT fingerprint FROM herald.runs WHERE schedule_id = ${scheduleId} AND fingerprint IS NOT NULL
-          ORDER BY fire_time DESC LIMIT 1`
-        return row?.fingerprint
-      },
-    }),
-    smtp: smtpCheckFor(mailer),
     artifacts,
     logger,
   })

@@ -2,18 +2,18 @@ import { serve } from '@hono/node-server'
 import { pino } from 'pino'
 import { loadConfig } from '../config.js'
 import { isEntryPoint } from '../entry-point.js'
-import { openServices } from '../services.js'
 import { connectClient } from '../temporal/connection.js'
 import { API_BASE } from './app.js'
-import { createHeraldApp } from './herald-app.js'
+import { createHeraldApp, openApiResources } from './herald-app.js'
 
 /** Starts the Herald API on API_PORT: `node --import tsx src/api/server.ts` (the worker runs separately). */
 async function run(): Promise<void> {
   const config = loadConfig()
   const logger = pino({ level: config.LOG_LEVEL, base: { service: 'herald-api' } })
-  const services = await openServices(config)
+  // The database and the Temporal client only: queries, rendering and mail run on the worker.
+  const resources = await openApiResources(config)
   const client = await connectClient(config)
-  const app = createHeraldApp({ config, services, client, logger })
+  const app = createHeraldApp({ config, db: resources.db, artifacts: resources.artifacts, client, logger })
   if (config.API_KEYS.length === 0) logger.warn('API_KEYS is not set: every protected route answers 401')
   const server = serve({ fetch: app.fetch, port: config.API_PORT }, (info) => {
     logger.info(
@@ -24,7 +24,7 @@ async function run(): Promise<void> {
   const shutdown = () => {
     server.close(async () => {
       await client.connection.close()
-      await services.close()
+      await resources.close()
       process.exit(0)
     })
   }

@@ -148,3 +148,11 @@ export async function list(db: Sql, filter: ScheduleListFilter): Promise<Schedul
     ORDER BY created_at DESC, id DESC
     LIMIT ${filter.limit}`
 }
+
+/** The fingerprint of the schedule's last result (herald.runs), so a preview of `resultsChanged` compares honestly. */
+export async function lastResultFingerprint(db: Sql, scheduleId: string): Promise<string | undefined> {
+  const [row] = await db<{ fingerprint: string }[]>`
+    SELECT fingerprint FROM herald.runs WHERE schedule_id = ${scheduleId} AND fingerprint IS NOT NULL
+    ORDER BY fire_time DESC LIMIT 1`
+  return row?.fingerprint
+}

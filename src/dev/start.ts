@@ -153,7 +153,9 @@ async function main(): Promise<void> {
 
   const client = await connectClient(config)
   const logger = pino({ level: env.LOG_LEVEL ?? 'warn', base: { service: 'herald-api' } })
-  const app = createHeraldApp({ config, services, client, logger })
+  // The API gets the database and the client only; the worker's services stay the worker's.
+  const { db, artifacts } = services.activityDeps
+  const app = createHeraldApp({ config, db, artifacts, client, logger })
   const server = serve({ fetch: app.fetch, port: config.API_PORT })
   stops.push(async () => {
     await new Promise((r) => server.close(r))

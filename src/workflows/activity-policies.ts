@@ -77,3 +77,19 @@ export const SNAPSHOT_POLICY: LocalActivityOptions = {
   startToCloseTimeout: '3 seconds',
   retry: { initialInterval: '200ms', backoffCoefficient: 2, maximumAttempts: 2 },
 }
+
+/**
+ * A preview is answered while someone waits: one retry soon after a failure, not the run's backoff of minutes; a
+ * worker that dies mid-query is noticed as fast as in a run.
+ */
+export const PREVIEW_POLICY: ActivityOptions = {
+  startToCloseTimeout: '5 minutes',
+  heartbeatTimeout: CRASH_NOTICED_WITHIN,
+  retry: { initialInterval: '1s', maximumAttempts: 2, nonRetryableErrorTypes },
+}
+
+/** An SMTP check reports what the server said on the first try: a retry would hide the failure it is asked for. */
+export const SMTP_CHECK_POLICY: ActivityOptions = {
+  startToCloseTimeout: '1 minute',
+  retry: { maximumAttempts: 1 },
+}

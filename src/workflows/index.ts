@@ -1,5 +1,7 @@
 // Everything the worker registers (workflowsPath) and clients import by name.
 export * from './messages.js'
+export { type PreviewReportInput, type PreviewReportResult, previewReport } from './preview-report.js'
 export { type ReportRunInput, type ReportRunResult, reportRun } from './report-run.js'
 export { type ReportScheduleInput, reportSchedule } from './report-schedule.js'
 export type { ScheduleCarryState } from './schedule-state.js'
+export { type SmtpCheckResult, smtpSendTest, smtpVerify } from './smtp-check.js'

@@ -11,12 +11,11 @@ import { DataSources } from '../../src/activities/data/data-sources.js'
 import { createDataActivities } from '../../src/activities/data/run-query.js'
 import { createLedgerActivities } from '../../src/activities/ledger/index.js'
 import { LocalArtifactStore } from '../../src/activities/local-artifact-store.js'
+import { createSmtpCheckActivities } from '../../src/activities/mail/smtp-check.js'
 import { createMailer, type Mailer } from '../../src/activities/mail/smtp-transport.js'
 import { createRenderActivities } from '../../src/activities/render/render-report.js'
 import { createApp } from '../../src/api/app.js'
-import type { AppDeps, RateLimitOptions, SmtpCheck } from '../../src/api/deps.js'
-import { createPreview } from '../../src/api/schedules/preview.js'
-import { smtpCheckFor } from '../../src/api/smtp/smtp-check.js'
+import type { AppDeps, RateLimitOptions } from '../../src/api/deps.js'
 import { loadConfig } from '../../src/config.js'
 import { connectDatabase, type Database } from '../../src/db/client.js'
 import type { ScheduleSpecInput } from '../../src/domain/schedule.js'
@@ -75,8 +74,15 @@ export interface Harness {
   smtp: TestSmtpServer
   taskQueue: string
   artifacts: LocalArtifactStore
+  /** The activities a worker for this harness runs: what preview and the SMTP checks use, on its parts. */
+  activities: HarnessActivities
   close(): Promise<void>
 }
+
+export type HarnessActivities = ReturnType<typeof createLedgerActivities> &
+  ReturnType<typeof createDataActivities> &
+  ReturnType<typeof createRenderActivities> &
+  ReturnType<typeof createSmtpCheckActivities>
 
 export interface HarnessOptions {
   env?: TestWorkflowEnvironment
@@ -85,12 +91,14 @@ export interface HarnessOptions {
   rateLimit?: RateLimitOptions
   logger?: pino.Logger
   db?: Database
-  smtpCheck?: SmtpCheck
-  preview?: AppDeps['preview']
   rpcTimeoutMs?: number
+  workTimeoutMs?: number
 }
 
-/** The API wired to real parts: PostgreSQL, a Temporal test server, an SMTP server, the real preview activities. */
+/**
+ * The API wired to real parts: PostgreSQL, a Temporal test server, an SMTP server. Preview and the SMTP checks run
+ * on a worker (createApiWorker) with the real activities on the harness's data source, artifacts and SMTP server.
+ */
 export async function createHarness(options: HarnessOptions = {}): Promise<Harness> {
   const databaseUrl = inject('databaseUrl')
   const db = connectDatabase(databaseUrl, { max: 4 })
@@ -98,7 +106,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
   await smtp.start()
   const dir = await mkdtemp(join(tmpdir(), 'herald-api-artifacts-'))
   const artifacts = new LocalArtifactStore({ dir, db })
-  // The API's /preview runs queries as the reader role, as a deployed Herald does.
+  // Previews run queries as the reader role, as a deployed Herald does.
   const readerDatabaseUrl = inject('readerDatabaseUrl')
   const dataSources = new DataSources(
     { default: { url: readerDatabaseUrl, schemas: ['demo'] } },
@@ -129,11 +137,10 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
       namespace: 'default',
       uiUrl: config.TEMPORAL_UI_URL,
       rpcTimeoutMs: options.rpcTimeoutMs ?? 30_000,
+      workTimeoutMs: options.workTimeoutMs,
     },
     db: options.db ?? db,
     config,
-    preview: options.preview ?? createPreview({ runQuery, renderReport }),
-    smtp: options.smtpCheck ?? smtpCheckFor(mailer),
     artifacts,
     logger: options.logger ?? pino({ level: 'silent' }),
     rateLimit: options.rateLimit,
@@ -145,6 +152,12 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     smtp,
     taskQueue,
     artifacts,
+    activities: {
+      ...createLedgerActivities({ db }),
+      runQuery,
+      renderReport,
+      ...createSmtpCheckActivities({ mailer }),
+    },
     async close() {
       mailer.close()
       await dataSources.close()
@@ -156,19 +169,20 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
 }
 
 /**
- * A worker for the harness's task queue running the real workflows with the real ledger activities (on the test
- * database), so schedules publish their live state as in production. No tick fires during the API tests.
+ * A worker for the harness's task queue running the real workflows with the harness's real activities (ledger on
+ * the test database, queries as the reader role, rendering, SMTP checks), so schedules publish their live state
+ * and previews run as in production. `overrides` replaces single activities. No tick fires during the API tests.
  */
 export async function createApiWorker(
   env: TestWorkflowEnvironment,
-  taskQueue: string,
-  db: Database,
+  h: Pick<Harness, 'taskQueue' | 'activities'>,
+  overrides: Partial<HarnessActivities> = {},
 ): Promise<Worker> {
   return Worker.create({
     connection: env.nativeConnection,
-    taskQueue,
+    taskQueue: h.taskQueue,
     workflowBundle: await workflowBundle(),
-    activities: createLedgerActivities({ db }),
+    activities: { ...h.activities, ...overrides },
     dataConverter: dataConverterOf(env),
   })
 }

@@ -1,18 +1,32 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing'
+import type { Worker } from '@temporalio/worker'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { createTimeSkippingEnv } from '../support/temporal.js'
-import { createHarness, type Harness, jsonHeaders, problemOf, reportSpec } from './harness.js'
+import {
+  createApiWorker,
+  createHarness,
+  type Harness,
+  jsonHeaders,
+  problemOf,
+  reportSpec,
+} from './harness.js'
 
-/** /preview runs the schedule's query as the reader role, like the worker: a permission error is a 422, not a 500. */
+/** /preview runs the schedule's query on the worker as the reader role: a permission error is a 422, not a 500. */
 
 let env: TestWorkflowEnvironment
 let h: Harness
+let worker: Worker
+let workerRun: Promise<void>
 
 beforeAll(async () => {
   env = await createTimeSkippingEnv()
   h = await createHarness({ env, rpcTimeoutMs: 3_000 })
+  worker = await createApiWorker(env, h)
+  workerRun = worker.run()
 })
 afterAll(async () => {
+  worker?.shutdown()
+  await workerRun
   await h?.close()
   await env?.teardown()
 })

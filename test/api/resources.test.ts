@@ -4,7 +4,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { tokenSecret } from '../../src/api/token-secret.js'
 import { createArtifactSignature, createUnsubscribeToken } from '../../src/security/signed-tokens.js'
 import { createTimeSkippingEnv } from '../support/temporal.js'
-import { auth, createHarness, type Harness, jsonHeaders, problemOf, reportSpec, unique } from './harness.js'
+import {
+  auth,
+  createApiWorker,
+  createHarness,
+  type Harness,
+  jsonHeaders,
+  problemOf,
+  reportSpec,
+  unique,
+} from './harness.js'
 
 let env: TestWorkflowEnvironment
 let h: Harness
@@ -255,34 +264,39 @@ describe('unsubscribe and suppressions', () => {
 })
 
 describe('SMTP checks', () => {
-  it('verifies the SMTP server and sends a test message', async () => {
-    const verified = await send('POST', '/smtp/verify')
-    expect(verified.status).toBe(200)
-    expect(await verified.json()).toMatchObject({ ok: true })
-    const to = `${unique('smtp-test')}@example.com`
-    const sent = await send('POST', '/smtp/test', { to })
-    expect(sent.status).toBe(200)
-    expect(await sent.json()).toMatchObject({
-      to,
-      messageId: expect.any(String),
-      reply: expect.stringMatching(/^250/),
-    })
-    const [mail] = h.smtp.mailsTo(to)
-    expect(mail?.parsed.subject).toBe('Herald SMTP test')
-  })
+  /** The checks run on the worker, with its mailer: the API opens no SMTP connection. */
+  const onWorker = async (body: () => Promise<void>) => (await createApiWorker(env, h)).runUntil(body())
 
-  it('answers 502 with the server reply when SMTP refuses, and 422 for a bad address', async () => {
-    h.smtp.faults.onRcptTo = () => ({ code: 550, message: 'mailbox unavailable' })
-    try {
-      const res = await send('POST', '/smtp/test', { to: 'gone@example.com' })
-      expect(res.status).toBe(502)
-      expect((await problemOf(res)).detail).toContain('550')
-    } finally {
-      h.smtp.faults = {}
-    }
-    const bad = await send('POST', '/smtp/test', { to: 'x@example.com\r\nBcc: y@evil.example' })
-    expect(bad.status).toBe(422)
-  })
+  it('verifies the SMTP server and sends a test message', () =>
+    onWorker(async () => {
+      const verified = await send('POST', '/smtp/verify')
+      expect(verified.status).toBe(200)
+      expect(await verified.json()).toMatchObject({ ok: true })
+      const to = `${unique('smtp-test')}@example.com`
+      const sent = await send('POST', '/smtp/test', { to })
+      expect(sent.status).toBe(200)
+      expect(await sent.json()).toMatchObject({
+        to,
+        messageId: expect.any(String),
+        reply: expect.stringMatching(/^250/),
+      })
+      const [mail] = h.smtp.mailsTo(to)
+      expect(mail?.parsed.subject).toBe('Herald SMTP test')
+    }))
+
+  it('answers 502 with the server reply when SMTP refuses, and 422 for a bad address', () =>
+    onWorker(async () => {
+      h.smtp.faults.onRcptTo = () => ({ code: 550, message: 'mailbox unavailable' })
+      try {
+        const res = await send('POST', '/smtp/test', { to: 'gone@example.com' })
+        expect(res.status).toBe(502)
+        expect((await problemOf(res)).detail).toContain('550')
+      } finally {
+        h.smtp.faults = {}
+      }
+      const bad = await send('POST', '/smtp/test', { to: 'x@example.com\r\nBcc: y@evil.example' })
+      expect(bad.status).toBe(422)
+    }))
 })
 
 describe('runs', () => {

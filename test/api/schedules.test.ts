@@ -59,7 +59,7 @@ async function waitUntil(predicate: () => Promise<boolean>, timeoutMs = 20_000):
 
 /** Runs `body` while a worker with the real workflows polls the harness's task queue. */
 async function withWorker<T>(body: (worker: Worker) => Promise<T>): Promise<T> {
-  const worker = await createApiWorker(env, h.taskQueue, h.db)
+  const worker = await createApiWorker(env, h)
   return worker.runUntil(body(worker))
 }
 
@@ -511,42 +511,71 @@ describe('a schedule', () => {
   })
 
   it('previews query, condition and rendering without sending mail', async () => {
-    const created = await createSchedule(reportSpec({ condition: { type: 'rowCount', op: '>=', value: 8 } }))
-    const res = await post(`/schedules/${created.id}/preview`)
-    expect(res.status).toBe(200)
-    const preview = (await res.json()) as {
-      rowCount: number
-      columns: { name: string }[]
-      condition: { send: boolean; reason: string }
-      attachments: { format: string; url: string; filename: string }[]
-    }
-    expect(preview.rowCount).toBe(8)
-    expect(preview.columns.map((c) => c.name)).toEqual(['region', 'customers'])
-    expect(preview.condition).toEqual({ send: true, reason: 'row count 8 >= 8' })
-    expect(preview.attachments.map((a) => a.format)).toEqual(['csv', 'xlsx'])
-    expect(h.smtp.received).toHaveLength(0)
+    // Preview runs on the worker.
+    await withWorker(async () => {
+      const created = await createSchedule(
+        reportSpec({ condition: { type: 'rowCount', op: '>=', value: 8 } }),
+      )
+      const res = await post(`/schedules/${created.id}/preview`)
+      expect(res.status).toBe(200)
+      const preview = (await res.json()) as {
+        rowCount: number
+        columns: { name: string }[]
+        condition: { send: boolean; reason: string }
+        attachments: { format: string; url: string; filename: string }[]
+      }
+      expect(preview.rowCount).toBe(8)
+      expect(preview.columns.map((c) => c.name)).toEqual(['region', 'customers'])
+      expect(preview.condition).toEqual({ send: true, reason: 'row count 8 >= 8' })
+      expect(preview.attachments.map((a) => a.format)).toEqual(['csv', 'xlsx'])
+      expect(h.smtp.received).toHaveLength(0)
 
-    const csv = preview.attachments[0]!
-    expect(csv.url.startsWith('https://herald.example.com/api/v1/artifacts/')).toBe(true)
-    const url = new URL(csv.url)
-    const download = await h.app.request(`${url.pathname}${url.search}`)
-    expect(download.status).toBe(200)
-    expect(download.headers.get('content-type')).toMatch(/^text\/csv/)
-    expect(download.headers.get('content-disposition')).toMatch(/^attachment; filename="/)
-    const text = await download.text()
-    expect(text.split(/\r?\n/)[0]).toContain('region')
-    expect(text).toContain('Zürich')
+      const csv = preview.attachments[0]!
+      expect(csv.url.startsWith('https://herald.example.com/api/v1/artifacts/')).toBe(true)
+      const url = new URL(csv.url)
+      const download = await h.app.request(`${url.pathname}${url.search}`)
+      expect(download.status).toBe(200)
+      expect(download.headers.get('content-type')).toMatch(/^text\/csv/)
+      expect(download.headers.get('content-disposition')).toMatch(/^attachment; filename="/)
+      const text = await download.text()
+      expect(text.split(/\r?\n/)[0]).toContain('region')
+      expect(text).toContain('Zürich')
+    })
   })
 
   it('answers 422 when the preview query fails in the database', async () => {
-    const created = await createSchedule(
-      reportSpec({ query: { sql: 'SELECT no_such_column FROM demo.regions' } }),
-    )
-    const res = await post(`/schedules/${created.id}/preview`)
-    expect(res.status).toBe(422)
-    const problem = await problemOf(res)
-    expect(problem.type).toBe('https://herald.dev/problems/query-rejected')
-    expect(problem.detail).toContain('no_such_column')
+    // Preview runs on the worker.
+    await withWorker(async () => {
+      const created = await createSchedule(
+        reportSpec({ query: { sql: 'SELECT no_such_column FROM demo.regions' } }),
+      )
+      const res = await post(`/schedules/${created.id}/preview`)
+      expect(res.status).toBe(422)
+      const problem = await problemOf(res)
+      expect(problem.type).toBe('https://herald.dev/problems/query-rejected')
+      expect(problem.detail).toContain('no_such_column')
+    })
+  })
+
+  it('answers 503 worker-unavailable when no worker runs the preview in time', async () => {
+    const impatient = await createHarness({ env, workTimeoutMs: 2_000 })
+    try {
+      const created = await impatient.app.request('/api/v1/schedules', {
+        method: 'POST',
+        headers: jsonHeaders,
+        body: JSON.stringify(reportSpec()),
+      })
+      const { id } = (await created.json()) as { id: string }
+      // No worker polls this harness's task queue: the preview workflow reaches its timeout.
+      const res = await impatient.app.request(`/api/v1/schedules/${id}/preview`, {
+        method: 'POST',
+        headers: auth,
+      })
+      expect(res.status).toBe(503)
+      expect((await problemOf(res)).type).toBe('https://herald.dev/problems/worker-unavailable')
+    } finally {
+      await impatient.close()
+    }
   })
 
   it('deletes: cancels the workflow, marks the row deleted, keeps it out of the list', async () => {

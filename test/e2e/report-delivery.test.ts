@@ -7,7 +7,7 @@ import ExcelJS from 'exceljs'
 import { pino } from 'pino'
 import { extractText, getDocumentProxy } from 'unpdf'
 import { afterAll, beforeAll, expect, inject, it } from 'vitest'
-import { createHeraldApp } from '../../src/api/herald-app.js'
+import { type ApiResources, createHeraldApp, openApiResources } from '../../src/api/herald-app.js'
 import { loadConfig } from '../../src/config.js'
 import { openServices, type Services } from '../../src/services.js'
 import { createWorker } from '../../src/worker.js'
@@ -28,6 +28,7 @@ let worker: Worker
 let workerRun: Promise<void>
 let artifactDir: string
 let app: ReturnType<typeof createHeraldApp>
+let api: ApiResources
 
 beforeAll(async () => {
   env = await createLocalEnv()
@@ -54,13 +55,16 @@ beforeAll(async () => {
     workflowBundle: await workflowBundle(),
   })
   workerRun = worker.run()
-  app = createHeraldApp({ config, services, client: env.client, logger: pino({ level: 'silent' }) })
+  // The API as deployed: its own database pool and the client, nothing of the worker's.
+  api = await openApiResources(config)
+  app = createHeraldApp({ ...api, config, client: env.client, logger: pino({ level: 'silent' }) })
 })
 
 afterAll(async () => {
   worker?.shutdown()
   await workerRun
   await services?.close()
+  await api?.close()
   await smtp?.stop()
   await env?.teardown()
   await rm(artifactDir, { recursive: true, force: true })

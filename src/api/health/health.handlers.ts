@@ -23,19 +23,17 @@ async function check(run: () => Promise<unknown>): Promise<{ ok: boolean; error?
 export const healthz: RouteHandler<HealthzRoute, AppBindings> = (c) => c.json({ status: 'ok' as const }, 200)
 
 export const readyz: RouteHandler<ReadyzRoute, AppBindings> = async (c) => {
-  const { temporal, db, smtp } = c.var.deps
-  const [temporalCheck, database, smtpCheck] = await Promise.all([
+  // The API's own dependencies only: SMTP is the worker's (POST /smtp/verify checks it there).
+  const { temporal, db } = c.var.deps
+  const [temporalCheck, database] = await Promise.all([
     check(() =>
       withTemporalDeadline({ ...temporal, rpcTimeoutMs: CHECK_TIMEOUT_MS }, () =>
         temporal.client.workflowService.getSystemInfo({}),
       ),
     ),
     check(() => db`SELECT 1`),
-    check(async () => {
-      if ((await smtp.verify()) === false) throw new Error('SMTP server did not accept the connection')
-    }),
   ])
-  const checks = { temporal: temporalCheck, database, smtp: smtpCheck }
+  const checks = { temporal: temporalCheck, database }
   const ready = Object.values(checks).every((x) => x.ok)
   if (ready) return c.json({ status: 'ready' as const, checks }, 200)
   c.header('Retry-After', '5')

@@ -8,7 +8,7 @@ const checkSchema = z.object({ ok: z.boolean(), error: z.string().optional() })
 export const readinessSchema = z
   .object({
     status: z.enum(['ready', 'unavailable']),
-    checks: z.object({ temporal: checkSchema, database: checkSchema, smtp: checkSchema }),
+    checks: z.object({ temporal: checkSchema, database: checkSchema }),
   })
   .openapi('Readiness')
 
@@ -31,7 +31,9 @@ export const readyz = createRoute({
   path: '/readyz',
   tags,
   ...publicRoute,
-  summary: 'Readiness: Temporal, PostgreSQL and SMTP are reachable',
+  summary: 'Readiness: Temporal and PostgreSQL are reachable',
+  description:
+    'What the API process itself uses. SMTP belongs to the worker: check it with POST /smtp/verify.',
   responses: {
     200: {
       description: 'Every dependency answered',

@@ -1,52 +1,25 @@
-import type { Attachment, QueryInput, QueryResult, RenderInput } from '../../activities/types.js'
-import { describeCondition, evaluateCondition } from '../../domain/conditions.js'
-import { previousFireTime } from '../../domain/cron.js'
-import type { ScheduleSpec } from '../../domain/schedule.js'
-import type { PreviewResult } from '../deps.js'
+import { randomUUID } from 'node:crypto'
+import * as schedules from '../../db/schedules.js'
+import { type PreviewReportResult, previewReport } from '../../workflows/index.js'
+import type { AppDeps } from '../deps.js'
 
-export interface PreviewParts {
-  runQuery: (input: QueryInput) => Promise<QueryResult>
-  renderReport: (input: RenderInput) => Promise<Attachment>
-  /** Fingerprint of the schedule's last result, so `resultsChanged` previews honestly. */
-  previousFingerprint?: (scheduleId: string) => Promise<string | undefined>
-}
+/** Bounds a preview, also when no worker is there to run it: longer than a query may take (QUERY_TIMEOUT_MS). */
+const PREVIEW_TIMEOUT_MS = 3 * 60_000
 
 /**
- * Preview = the run's first three steps (query, condition, render) called directly, for a report period ending
- * now; nothing is mailed and nothing is recorded as a run. Query errors surface as the activities' failures.
+ * Runs a schedule's query, condition and rendering on the worker (the previewReport workflow) and waits for the
+ * answer; the rendered files stay in the artifact store, which the API serves through signed links.
  */
-export function createPreview(parts: PreviewParts) {
-  return async (spec: ScheduleSpec, { scheduleId }: { scheduleId: string }): Promise<PreviewResult> => {
-    const now = new Date()
-    const run = {
-      scheduleId,
-      scheduleName: spec.name,
-      runId: `preview/${scheduleId}/${now.toISOString()}`,
-      fireTime: now.toISOString(),
-      periodStart: previousFireTime(spec, now).toISOString(),
-      periodEnd: now.toISOString(),
-      timezone: spec.timezone,
-    }
-    const result = await parts.runQuery({ run, query: spec.query })
-    const condition = evaluateCondition(spec.condition, {
-      result,
-      queryFailed: false,
-      previousFingerprint: await parts.previousFingerprint?.(scheduleId),
-    })
-    const attachments: Attachment[] = []
-    for (const format of spec.formats) {
-      attachments.push(
-        await parts.renderReport({
-          run,
-          format,
-          resultRef: result.resultRef,
-          columns: result.columns,
-          rowCount: result.rowCount,
-          conditionSummary: describeCondition(spec.condition),
-          csvBom: spec.csvBom,
-        }),
-      )
-    }
-    return { rowCount: result.rowCount, columns: result.columns, condition, attachments }
-  }
+export async function runPreview(
+  deps: Pick<AppDeps, 'db' | 'temporal'>,
+  schedule: { id: string; spec: schedules.ScheduleRow['spec'] },
+): Promise<PreviewReportResult> {
+  const { db, temporal } = deps
+  const previousFingerprint = await schedules.lastResultFingerprint(db, schedule.id)
+  return temporal.client.workflow.execute(previewReport, {
+    workflowId: `preview/${schedule.id}/${randomUUID()}`,
+    taskQueue: temporal.taskQueue,
+    args: [{ scheduleId: schedule.id, spec: schedule.spec, previousFingerprint }],
+    workflowExecutionTimeout: temporal.workTimeoutMs ?? PREVIEW_TIMEOUT_MS,
+  })
 }

@@ -7,13 +7,14 @@ import { type ScheduleSpec, scheduleSpecSchema } from '../../domain/schedule.js'
 import {
   dataReadySignal,
   pauseSignal,
+  reportSchedule,
   resumeSignal,
   skipNextSignal,
   stateQuery,
   type TriggerRequest,
   triggerUpdate,
   updateScheduleUpdate,
-} from '../../workflows/messages.js'
+} from '../../workflows/index.js'
 import { artifactDownloadUrl } from '../artifacts/artifact-links.js'
 import type { AppBindings, TemporalDeps } from '../deps.js'
 import { classifyError } from '../error-mapping.js'
@@ -23,12 +24,12 @@ import { fieldErrors, notFound, ProblemError, validationFailed } from '../proble
 import { scheduleHandle, scheduleWorkflowId, temporalUiUrl, withTemporalDeadline } from '../temporal-calls.js'
 import { assertSensibleCron } from './cron-guard.js'
 import { mergePatch } from './merge-patch.js'
+import { runPreview } from './preview.js'
 import { requireSchedule } from './require-schedule.js'
 import type * as routes from './schedules.routes.js'
 
 type Handler<R extends RouteConfig> = RouteHandler<R, AppBindings>
 
-const SCHEDULE_WORKFLOW_TYPE = 'reportSchedule'
 const PREVIEW_LINK_TTL_MS = 60 * 60_000
 
 /** The fields every representation of a schedule shares. */
@@ -79,7 +80,7 @@ async function startScheduleWorkflow(
 ): Promise<void> {
   try {
     await withTemporalDeadline(temporal, () =>
-      temporal.client.workflow.start(SCHEDULE_WORKFLOW_TYPE, {
+      temporal.client.workflow.start(reportSchedule, {
         workflowId: scheduleWorkflowId(scheduleId),
         taskQueue: temporal.taskQueue,
         args: [{ scheduleId, spec }],
@@ -295,10 +296,9 @@ export const dataReady: Handler<typeof routes.dataReady> = async (c) => {
 }
 
 export const preview: Handler<typeof routes.preview> = async (c) => {
-  const { deps } = c.var
   const { id } = c.req.valid('param')
   const row = await requireSchedule(c, id)
-  const result = await deps.preview(row.spec, { scheduleId: id })
+  const result = await runPreview(c.var.deps, row)
   const expiresAt = new Date(Date.now() + PREVIEW_LINK_TTL_MS)
   return c.json(
     {
