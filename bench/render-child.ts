@@ -1,6 +1,6 @@
 import { join } from 'node:path'
 import { createRenderActivities } from '../src/activities/render/render-report.js'
-import type { RenderInput } from '../src/activities/types.js'
+import type { RenderInput } from '../src/domain/report-data.js'
 import { baselinePdf } from './baseline-pdf.js'
 import { baselineXlsx } from './baseline-xlsx.js'
 import { BENCH_COLUMNS, FileArtifactStore, measure } from './render-data.js'

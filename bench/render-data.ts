@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import type { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import type { ArtifactMeta, ArtifactStore } from '../src/activities/artifact-store.js'
-import type { ColumnInfo } from '../src/activities/types.js'
+import type { ColumnInfo } from '../src/domain/report-data.js'
 
 /** Shared by the render benchmark's processes: the data set, a file-only artifact store and the measurements. */
 

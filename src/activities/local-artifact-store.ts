@@ -5,17 +5,8 @@ import { join } from 'node:path'
 import type { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import type { Sql } from 'postgres'
+import * as artifacts from '../db/artifacts.js'
 import type { ArtifactMeta, ArtifactStore } from './artifact-store.js'
-
-interface ArtifactRow {
-  id: string
-  run_id: string | null
-  filename: string
-  content_type: string
-  size: string
-  storage_key: string
-  created_at: Date
-}
 
 /** Artifacts as files under one directory, with their metadata in herald.artifacts so any process can find them. */
 export class LocalArtifactStore implements ArtifactStore {
@@ -47,11 +38,8 @@ export class LocalArtifactStore implements ArtifactStore {
     }
     try {
       await pipeline(source, measured, createWriteStream(path))
-      const [row] = await this.db<ArtifactRow[]>`
-        INSERT INTO herald.artifacts (id, run_id, filename, content_type, size, storage_key)
-        VALUES (${id}, ${meta.runId}, ${meta.filename}, ${meta.contentType}, ${size}, ${id})
-        RETURNING *`
-      return toMeta(row!)
+      const row = await artifacts.insert(this.db, { id, ...meta, size, storageKey: id })
+      return toMeta(row)
     } catch (error) {
       // A half-written file is worse than none: nothing refers to it and it would never be cleaned up.
       await rm(path, { force: true })
@@ -87,13 +75,12 @@ export class LocalArtifactStore implements ArtifactStore {
     return exists ? path : undefined
   }
 
-  private async row(id: string): Promise<ArtifactRow | undefined> {
-    const [row] = await this.db<ArtifactRow[]>`SELECT * FROM herald.artifacts WHERE id = ${id}`
-    return row
+  private row(id: string): Promise<artifacts.ArtifactRow | undefined> {
+    return artifacts.byId(this.db, id)
   }
 }
 
-function toMeta(row: ArtifactRow): ArtifactMeta {
+function toMeta(row: artifacts.ArtifactRow): ArtifactMeta {
   return {
     id: row.id,
     runId: row.run_id,

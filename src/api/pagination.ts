@@ -1,5 +1,4 @@
 import { z } from '@hono/zod-openapi'
-import type { Sql } from 'postgres'
 import { validationFailed } from './problems.js'
 
 /** Keyset pagination: the cursor is an opaque base64url JSON array of the sort key of the last item returned. */
@@ -30,13 +29,6 @@ export function decodeCursor(cursor: string | undefined, length: number): string
   } catch {}
   throw validationFailed([{ path: 'cursor', message: 'is not a cursor returned by this API' }])
 }
-
-/**
- * A timestamp taken from a cursor, as SQL. The cast from text happens in PostgreSQL: bound as a timestamptz
- * parameter, postgres.js would pass the value through a JS Date and drop the microseconds, and the next page
- * would skip every row that shares the millisecond of the last row returned.
- */
-export const cursorTimestamp = (db: Sql, key: string) => db`${key}::text::timestamptz`
 
 /** Given `limit + 1` rows, the page and the cursor for the next one. */
 export function page<T>(rows: T[], limit: number, keyOf: (row: T) => string[]) {

@@ -13,3 +13,8 @@ export function connectDatabase(
     connection: { application_name: options.applicationName ?? 'herald' },
   })
 }
+
+/** One round trip: whether the database answers. */
+export async function ping(db: Database): Promise<void> {
+  await db`SELECT 1`
+}

@@ -1,6 +1,6 @@
 import type { Sql } from 'postgres'
 import type { ScheduleSpec } from '../domain/schedule.js'
-import type { ScheduleState } from '../workflows/messages.js'
+import type { ScheduleState } from '../domain/schedule-state.js'
 
 /**
  * herald.schedules: definitions for listing and search. The workflow owns timing and live state; it publishes a
@@ -149,10 +149,12 @@ export async function list(db: Sql, filter: ScheduleListFilter): Promise<Schedul
     LIMIT ${filter.limit}`
 }
 
-/** The fingerprint of the schedule's last result (herald.runs), so a preview of `resultsChanged` compares honestly. */
-export async function lastResultFingerprint(db: Sql, scheduleId: string): Promise<string | undefined> {
-  const [row] = await db<{ fingerprint: string }[]>`
-    SELECT fingerprint FROM herald.runs WHERE schedule_id = ${scheduleId} AND fingerprint IS NOT NULL
-    ORDER BY fire_time DESC LIMIT 1`
-  return row?.fingerprint
+/** Ids of live schedules whose recipients name this distribution list (by id or by name), at most 20. */
+export async function usingList(db: Sql, list: { id: string; name: string }): Promise<string[]> {
+  const rows = await db<{ id: string }[]>`
+    SELECT id FROM herald.schedules
+    WHERE status <> 'deleted'
+      AND (spec->'recipients'->'lists' ? ${list.id} OR spec->'recipients'->'lists' ? ${list.name})
+    ORDER BY id LIMIT 20`
+  return rows.map((r) => r.id)
 }

@@ -1,5 +1,6 @@
 import type { Sql } from 'postgres'
 import { DEMO_REPORT_SQL } from '../db/demo.js'
+import * as distributionLists from '../db/distribution-lists.js'
 import type { ScheduleSpecInput } from '../domain/schedule.js'
 
 export const DEMO_SCHEDULE_IDEMPOTENCY_KEY = 'herald-demo-schedule-v1'
@@ -7,21 +8,17 @@ export const DEMO_LIST_ID = 'demo-sales'
 
 /** The demo distribution list, created once. */
 export async function ensureDemoList(sql: Sql): Promise<void> {
-  await sql`
-    INSERT INTO herald.distribution_lists (id, name, description)
-    VALUES (${DEMO_LIST_ID}, 'Demo sales team', 'Recipients of the demo report')
-    ON CONFLICT (id) DO NOTHING`
+  await distributionLists.ensure(sql, {
+    id: DEMO_LIST_ID,
+    name: 'Demo sales team',
+    description: 'Recipients of the demo report',
+  })
   const members = [
     { email: 'sales-lead@example.com', name: 'Sales Lead' },
     { email: 'analyst@example.com', name: 'Data Analyst' },
     { email: 'regional-managers@example.com', name: 'Regional Managers' },
   ]
-  for (const m of members) {
-    await sql`
-      INSERT INTO herald.distribution_list_members (list_id, email, name)
-      VALUES (${DEMO_LIST_ID}, ${m.email}, ${m.name})
-      ON CONFLICT DO NOTHING`
-  }
+  for (const m of members) await distributionLists.ensureMember(sql, DEMO_LIST_ID, m)
 }
 
 /** Sales by region, every minute in Europe/Berlin, PDF + Excel, to the demo list. */

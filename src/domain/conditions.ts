@@ -31,19 +31,21 @@ export const conditionSchema = z.union([
 export type LeafCondition = z.infer<typeof leafConditionSchema>
 export type Condition = z.infer<typeof conditionSchema>
 
-export interface ColumnStats {
-  count: number
-  sum: number
-  min: number | null
-  max: number | null
-}
+const columnStatsSchema = z.object({
+  count: z.number(),
+  sum: z.number(),
+  min: z.number().nullable(),
+  max: z.number().nullable(),
+})
+export type ColumnStats = z.infer<typeof columnStatsSchema>
 
 /** What a query returned, reduced to what conditions need: never the rows themselves. */
-export interface ResultSummary {
-  rowCount: number
-  fingerprint: string
-  numericColumns: Record<string, ColumnStats>
-}
+export const resultSummarySchema = z.object({
+  rowCount: z.number().int(),
+  fingerprint: z.string(),
+  numericColumns: z.record(z.string(), columnStatsSchema),
+})
+export type ResultSummary = z.infer<typeof resultSummarySchema>
 
 export interface ConditionContext {
   /** Undefined when the query failed. */

@@ -65,6 +65,9 @@ export const recipientsSchema = z
     message: 'at least one recipient or distribution list is required',
   })
 
+export const reportFormatSchema = z.enum(['pdf', 'xlsx', 'csv'])
+export type ReportFormat = z.infer<typeof reportFormatSchema>
+
 export const DEFAULT_MAIL_SUBJECT = '{{schedule}}: {{row_count}} rows'
 
 export const mailSchema = z.object({
@@ -96,10 +99,7 @@ export const scheduleSpecSchema = z
     endAt: z.iso.datetime({ offset: true }).optional(),
     jitterSeconds: z.number().int().min(0).max(3600).default(0),
     query: querySchema,
-    formats: z
-      .array(z.enum(['pdf', 'xlsx', 'csv']))
-      .max(3)
-      .default(['pdf', 'xlsx']),
+    formats: z.array(reportFormatSchema).max(3).default(['pdf', 'xlsx']),
     csvBom: z.boolean().default(false),
     recipients: recipientsSchema,
     owners: z.array(emailAddress).max(50).default([]),
@@ -136,7 +136,6 @@ export const scheduleSpecSchema = z
 
 export type ScheduleSpec = z.infer<typeof scheduleSpecSchema>
 export type ScheduleSpecInput = z.input<typeof scheduleSpecSchema>
-export type ReportFormat = ScheduleSpec['formats'][number]
 
 const WRITE_KEYWORDS =
   /\b(insert|update|delete|merge|truncate|drop|alter|create|grant|revoke|copy|vacuum|reindex|call|execute|refresh)\b/i

@@ -1,15 +1,10 @@
 import { proxyActivities } from '@temporalio/workflow'
 import type { HeraldActivities } from '../activities/index.js'
-import type {
-  Attachment,
-  DeliveryReport,
-  QueryResult,
-  RunContext,
-  RunFinishRecord,
-  RunStep,
-  RunTrigger,
-} from '../activities/types.js'
 import { describeCondition, evaluateCondition, wantsErrorReport } from '../domain/conditions.js'
+import type { DeliveryReport } from '../domain/delivery.js'
+import type { Attachment, QueryResult } from '../domain/report-data.js'
+import type { RunContext, RunStep, RunTrigger } from '../domain/run.js'
+import type { RunFinishRecord } from '../domain/run-records.js'
 import type { ScheduleSpec } from '../domain/schedule.js'
 import {
   DELIVERY_POLICY,

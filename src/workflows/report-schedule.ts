@@ -1,7 +1,6 @@
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common'
 import * as wf from '@temporalio/workflow'
 import type { HeraldActivities } from '../activities/index.js'
-import type { RunContext, RunTrigger, TickRecord } from '../activities/types.js'
 import {
   fireTimesBetween,
   jitterMs,
@@ -12,15 +11,16 @@ import {
   toZonedIso,
   triggeredRunPeriod,
 } from '../domain/cron.js'
+import type { RunContext, RunSummary, RunTrigger } from '../domain/run.js'
+import type { TickRecord } from '../domain/run-records.js'
 import { type ScheduleSpec, type ScheduleSpecInput, scheduleSpecSchema } from '../domain/schedule.js'
+import type { ScheduleState } from '../domain/schedule-state.js'
 import { LEDGER_POLICY, NOTIFY_POLICY, SNAPSHOT_POLICY } from './activity-policies.js'
 import { failureMessage } from './failure-message.js'
 import {
   dataReadySignal,
   pauseSignal,
-  type RunSummary,
   resumeSignal,
-  type ScheduleState,
   skipNextSignal,
   stateQuery,
   triggerNowSignal,

@@ -1,5 +1,4 @@
-import type { RunTrigger } from '../activities/types.js'
-import type { RunCounts, RunSummary } from './messages.js'
+import type { RunCounts, RunSummary, RunTrigger } from '../domain/run.js'
 import type { PreviousResult } from './previous-result.js'
 
 /** Everything the schedule workflow carries across continueAsNew. Plain data, so it serialises as-is. */

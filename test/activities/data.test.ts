@@ -8,9 +8,10 @@ import { DataSources } from '../../src/activities/data/data-sources.js'
 import { bindNamedParams } from '../../src/activities/data/named-params.js'
 import { createDataActivities } from '../../src/activities/data/run-query.js'
 import { LocalArtifactStore } from '../../src/activities/local-artifact-store.js'
-import type { QueryInput, RunContext } from '../../src/activities/types.js'
 import { connectDatabase, type Database } from '../../src/db/client.js'
 import { BusinessError } from '../../src/domain/errors.js'
+import type { QueryInput } from '../../src/domain/report-data.js'
+import type { RunContext } from '../../src/domain/run.js'
 import { TEST_READER_ROLE } from '../support/reader-role.js'
 
 let db: Database

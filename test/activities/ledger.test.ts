@@ -2,9 +2,10 @@ import { randomUUID } from 'node:crypto'
 import { ApplicationFailure } from '@temporalio/common'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { createLedgerActivities } from '../../src/activities/ledger/index.js'
-import type { RunContext, RunFinishRecord } from '../../src/activities/types.js'
 import { connectDatabase, type Database } from '../../src/db/client.js'
 import { clearLiveState } from '../../src/db/schedules.js'
+import type { RunContext } from '../../src/domain/run.js'
+import type { RunFinishRecord } from '../../src/domain/run-records.js'
 
 let db: Database
 let ledger: ReturnType<typeof createLedgerActivities>

@@ -9,7 +9,8 @@ import {
 } from '../../src/activities/mail/compose.js'
 import { MAX_RECIPIENTS_PER_MESSAGE, parseMailbox } from '../../src/activities/mail/message-validation.js'
 import { classifySmtpError, isHardBounce } from '../../src/activities/mail/smtp-errors.js'
-import type { Attachment, RunContext } from '../../src/activities/types.js'
+import type { Attachment } from '../../src/domain/report-data.js'
+import type { RunContext } from '../../src/domain/run.js'
 import { mailSchema } from '../../src/domain/schedule.js'
 
 const run: RunContext = {

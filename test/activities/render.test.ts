@@ -10,8 +10,9 @@ import { LocalArtifactStore } from '../../src/activities/local-artifact-store.js
 import { readRows, renderInlineHtmlTable } from '../../src/activities/render/inline-table.js'
 import { createRenderActivities } from '../../src/activities/render/render-report.js'
 import { slugify } from '../../src/activities/render/report-file.js'
-import type { Attachment, QueryResult, RenderInput, RunContext } from '../../src/activities/types.js'
 import { connectDatabase, type Database } from '../../src/db/client.js'
+import type { Attachment, QueryResult, RenderInput } from '../../src/domain/report-data.js'
+import type { RunContext } from '../../src/domain/run.js'
 import type { ReportFormat } from '../../src/domain/schedule.js'
 
 let db: Database

@@ -7,9 +7,9 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { DataSources } from '../../src/activities/data/data-sources.js'
 import { createDataActivities } from '../../src/activities/data/run-query.js'
 import { LocalArtifactStore } from '../../src/activities/local-artifact-store.js'
-import type { QueryInput } from '../../src/activities/types.js'
 import { connectDatabase, type Database } from '../../src/db/client.js'
 import { BusinessError } from '../../src/domain/errors.js'
+import type { QueryInput } from '../../src/domain/report-data.js'
 
 /**
  * What a report query can reach, tried through the real query activity with the `default` source wired as

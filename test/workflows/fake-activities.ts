@@ -1,17 +1,13 @@
 import type { HeraldActivities } from '../../src/activities/index.js'
+import type { DeliveryInput, DeliveryReport } from '../../src/domain/delivery.js'
+import type { Attachment, QueryInput, QueryResult, RenderInput } from '../../src/domain/report-data.js'
 import type {
-  Attachment,
-  DeliveryInput,
-  DeliveryReport,
   OwnerNotice,
-  QueryInput,
-  QueryResult,
-  RenderInput,
   RunFinishRecord,
   RunStartRecord,
-  ScheduleSnapshot,
   TickRecord,
-} from '../../src/activities/types.js'
+} from '../../src/domain/run-records.js'
+import type { ScheduleSnapshot } from '../../src/domain/schedule-state.js'
 
 /**
  * Activities for testing the workflows' timing and decisions in isolation, typed against the real ones

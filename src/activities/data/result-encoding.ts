@@ -1,4 +1,4 @@
-import type { ColumnType } from '../types.js'
+import type { ColumnType } from '../../domain/report-data.js'
 
 /**
  * How query results become NDJSON: PostgreSQL's text output, read raw, turned into JSON by column type.

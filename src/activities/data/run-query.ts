@@ -1,12 +1,13 @@
 import { createHash } from 'node:crypto'
 import { Context } from '@temporalio/activity'
 import { ApplicationFailure } from '@temporalio/common'
-import postgres, { type Sql, type TransactionSql } from 'postgres'
+import postgres from 'postgres'
+import { withReportQuery } from '../../db/report-query.js'
 import type { ColumnStats } from '../../domain/conditions.js'
 import { BusinessError } from '../../domain/errors.js'
+import type { ColumnInfo, QueryInput, QueryResult } from '../../domain/report-data.js'
 import type { ArtifactStore } from '../artifact-store.js'
 import { heartbeatProgress } from '../heartbeats.js'
-import type { ColumnInfo, QueryInput, QueryResult } from '../types.js'
 import type { DataSources } from './data-sources.js'
 import { bindNamedParams, type ParamValue, UnknownQueryParameter } from './named-params.js'
 import { type CellEncoder, columnTypeOf, encodeNumber, encoderFor } from './result-encoding.js'
@@ -20,9 +21,6 @@ export interface DataActivityDeps {
 
 export const RESULT_CONTENT_TYPE = 'application/x-ndjson'
 const CURSOR_BATCH_ROWS = 1000
-/** Per-query caps beside statement_timeout; temp_file_limit needs superuser to set, so it is fixed on the reader role. */
-const LOCK_TIMEOUT_MS = 10_000
-const WORK_MEM = '64MB'
 const HEARTBEAT_EVERY_MS = 2000
 
 interface DriverColumn {
@@ -31,11 +29,6 @@ interface DriverColumn {
 }
 
 type RawRow = (Buffer | null)[]
-
-/** Carries the result out of sql.begin() while still ending the transaction with ROLLBACK. */
-class Rollback<T> {
-  constructor(readonly value: T) {}
-}
 
 export function createDataActivities({ dataSources, artifacts, defaults }: DataActivityDeps) {
   return {
@@ -47,19 +40,9 @@ export function createDataActivities({ dataSources, artifacts, defaults }: DataA
       const bound = bindQuery(input)
       const { sql, schemas } = await dataSources.open(query.dataSource ?? 'default')
       try {
-        return await readOnly(sql, async (tx) => {
-          // SET LOCAL through set_config so the values are bound, not spliced. The schedule's timezone makes
-          // date_trunc('day', …) and ::date casts in report SQL follow the recipients' calendar. The search_path
-          // holds only the source's schemas, with pg_catalog first and pg_temp last so nothing shadows built-ins.
-          await tx`SELECT set_config('statement_timeout', ${String(timeoutMs)}, true),
-                          set_config('lock_timeout', ${String(Math.min(LOCK_TIMEOUT_MS, timeoutMs))}, true),
-                          set_config('idle_in_transaction_session_timeout', ${String(timeoutMs)}, true),
-                          set_config('work_mem', ${WORK_MEM}, true),
-                          set_config('search_path', ${searchPath(schemas)}, true),
-                          set_config('TimeZone', ${run.timezone}, true),
-                          set_config('DateStyle', 'ISO, YMD', true)`
+        const settings = { timeoutMs, schemas, timezone: run.timezone }
+        return await withReportQuery(sql, bound, settings, async (cursor) => {
           const reader = new ResultReader(maxRows, Date.now() + timeoutMs)
-          const cursor = tx.unsafe(bound.text, bound.params).raw()
           const stored = await artifacts.write(
             { runId: run.runId, filename: `${run.runId}-result.ndjson`, contentType: RESULT_CONTENT_TYPE },
             reader.lines(cursor),
@@ -74,10 +57,6 @@ export function createDataActivities({ dataSources, artifacts, defaults }: DataA
       }
     },
   }
-}
-
-function searchPath(schemas: string[]): string {
-  return ['pg_catalog', ...schemas.map((s) => `"${s.replaceAll('"', '""')}"`), 'pg_temp'].join(', ')
 }
 
 function bindQuery({ run, query }: QueryInput) {
@@ -96,20 +75,6 @@ function bindQuery({ run, query }: QueryInput) {
     }
     throw error
   }
-}
-
-async function readOnly<T>(sql: Sql, body: (tx: TransactionSql) => Promise<T>): Promise<T> {
-  try {
-    await sql.begin('read only', async (tx) => {
-      // ROLLBACK, not COMMIT: it also undoes session settings a query changed with set_config(…, false),
-      // so nothing leaks into the pooled connection.
-      throw new Rollback(await body(tx))
-    })
-  } catch (outcome) {
-    if (outcome instanceof Rollback) return outcome.value as T
-    throw outcome
-  }
-  throw new Error('unreachable: the read-only transaction always rolls back')
 }
 
 /** Turns raw result batches into NDJSON while counting, fingerprinting and summing numeric columns. */

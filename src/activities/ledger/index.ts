@@ -1,5 +1,6 @@
 import type { Database } from '../../db/client.js'
-import type { RunFinishRecord, RunStartRecord, ScheduleSnapshot, TickRecord } from '../types.js'
+import type { RunFinishRecord, RunStartRecord, TickRecord } from '../../domain/run-records.js'
+import type { ScheduleSnapshot } from '../../domain/schedule-state.js'
 import { recordRunFinished, recordRunStarted, recordTick } from './run-records.js'
 import { publishScheduleState } from './schedule-snapshots.js'
 

@@ -1,7 +1,8 @@
 import { ApplicationFailure } from '@temporalio/common'
 import * as auditLog from '../../db/audit-log.js'
 import type { Database } from '../../db/client.js'
-import type { RunFinishRecord, RunStartRecord, TickRecord } from '../types.js'
+import * as runs from '../../db/runs.js'
+import type { RunFinishRecord, RunStartRecord, TickRecord } from '../../domain/run-records.js'
 
 /**
  * herald.runs: the durable history of every tick. Each write is an idempotent upsert keyed by the run id, so a
@@ -13,31 +14,16 @@ const AUDITED_RUN_STATUSES = new Set(['failed', 'partial'])
 
 export async function recordRunStarted(db: Database, r: RunStartRecord): Promise<void> {
   const { run } = r
-  // A run restarted under the same id (workflow reset) goes back to running; a retry of this call changes nothing.
-  await db`
-    INSERT INTO herald.runs (id, schedule_id, fire_time, trigger, status)
-    VALUES (${run.runId}, ${run.scheduleId}, ${new Date(run.fireTime)}, ${r.trigger}, 'running')
-    ON CONFLICT (id) DO UPDATE
-       SET status = 'running', trigger = EXCLUDED.trigger, reason = NULL, error = NULL,
-           started_at = now(), finished_at = NULL
-     WHERE herald.runs.status <> 'running'`
+  await runs.markStarted(db, {
+    id: run.runId,
+    scheduleId: run.scheduleId,
+    fireTime: new Date(run.fireTime),
+    trigger: r.trigger,
+  })
 }
 
 export async function recordRunFinished(db: Database, r: RunFinishRecord): Promise<void> {
-  const [row] = await db<{ previous: string; schedule_id: string }[]>`
-    UPDATE herald.runs AS runs
-       SET status = ${r.status},
-           reason = ${r.reason ?? null},
-           row_count = ${r.rowCount ?? null},
-           fingerprint = ${r.fingerprint ?? null},
-           condition_send = ${r.conditionSend ?? null},
-           steps = ${db.json(toJson(r.steps))},
-           attachments = ${db.json(toJson(r.attachments ?? []))},
-           error = ${r.error ?? null},
-           finished_at = CASE WHEN before.status = 'running' THEN now() ELSE runs.finished_at END
-      FROM (SELECT id, status FROM herald.runs WHERE id = ${r.runId} FOR UPDATE) AS before
-     WHERE runs.id = before.id
-    RETURNING before.status AS previous, runs.schedule_id`
+  const row = await runs.finish(db, r)
   if (!row) {
     throw ApplicationFailure.create({
       type: 'RunNotStarted',
@@ -57,12 +43,7 @@ export async function recordRunFinished(db: Database, r: RunFinishRecord): Promi
 }
 
 export async function recordTick(db: Database, r: TickRecord): Promise<void> {
-  const inserted = await db`
-    INSERT INTO herald.runs (id, schedule_id, fire_time, status, reason, finished_at)
-    VALUES (${r.runId}, ${r.scheduleId}, ${new Date(r.fireTime)}, ${r.status}, ${r.reason}, now())
-    ON CONFLICT (id) DO NOTHING
-    RETURNING id`
-  if (inserted.length > 0) {
+  if (await runs.insertTick(db, r)) {
     await auditLog.record(db, {
       actor: 'worker',
       action: `tick.${r.status}`,
@@ -70,9 +51,4 @@ export async function recordTick(db: Database, r: TickRecord): Promise<void> {
       detail: { runId: r.runId, fireTime: r.fireTime, reason: r.reason },
     })
   }
-}
-
-/** Drops `undefined` fields the way JSON would, which postgres' json helper types demand. */
-function toJson<T>(value: T): Parameters<Database['json']>[0] {
-  return JSON.parse(JSON.stringify(value))
 }

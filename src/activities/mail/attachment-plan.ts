@@ -1,5 +1,5 @@
+import type { Attachment } from '../../domain/report-data.js'
 import { createArtifactSignature } from '../../security/signed-tokens.js'
-import type { Attachment } from '../types.js'
 
 /**
  * Which report files ride along in the message and which are sent as download links. Limits count the encoded

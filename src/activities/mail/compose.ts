@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto'
 import type { Readable } from 'node:stream'
 import type { SendMailOptions } from 'nodemailer'
+import type { Attachment } from '../../domain/report-data.js'
+import type { RunContext } from '../../domain/run.js'
 import type { ScheduleSpec } from '../../domain/schedule.js'
 import { createUnsubscribeToken } from '../../security/signed-tokens.js'
-import type { Attachment, RunContext } from '../types.js'
 import { type AttachmentPlan, type MailSizeLimits, planAttachments } from './attachment-plan.js'
 import { assertRecipientCount, assertValidHeaders, parseMailbox } from './message-validation.js'
 

@@ -2,17 +2,17 @@ import { asyncLocalStorage, type Context } from '@temporalio/activity'
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common'
 import * as auditLog from '../../db/audit-log.js'
 import type { Database } from '../../db/client.js'
-import type { ScheduleSpec } from '../../domain/schedule.js'
-import type { ArtifactStore } from '../artifact-store.js'
-import { heartbeatProgress } from '../heartbeats.js'
-import { readRows, renderInlineHtmlTable } from '../render/inline-table.js'
 import type {
   DeliveryInput,
   DeliveryReport,
   DeliveryStatus,
-  OwnerNotice,
   RecipientOutcome,
-} from '../types.js'
+} from '../../domain/delivery.js'
+import type { OwnerNotice } from '../../domain/run-records.js'
+import type { ScheduleSpec } from '../../domain/schedule.js'
+import type { ArtifactStore } from '../artifact-store.js'
+import { heartbeatProgress } from '../heartbeats.js'
+import { readRows, renderInlineHtmlTable } from '../render/inline-table.js'
 import { DEFAULT_MAIL_SIZE_LIMITS, type MailSizeLimits } from './attachment-plan.js'
 import { type AttachmentSource, composeReportMessage, prepareReport, reportMessageId } from './compose.js'
 import {
@@ -50,7 +50,7 @@ export const DEFAULT_DELIVERY_CONCURRENCY = 10
 export const DELIVERY_INCOMPLETE = 'DeliveryIncomplete'
 
 interface Outcome {
-  status: DeliveryStatus
+  status: RecipientOutcome['status']
   reply?: string
   /** True when this call mailed the recipient; false when an earlier attempt had already finished it. */
   now: boolean
@@ -298,8 +298,9 @@ function summarize(everyone: Recipient[], outcomes: Map<string, Outcome>): Deliv
 }
 
 /** The ledger's `sending` never reaches callers: by the time a report is returned every row has settled. */
-function publicStatus(status: string): DeliveryStatus {
-  return status === 'sending' ? 'failed' : (status as DeliveryStatus)
+/** A row left `sending` is reported as failed: it is sent again on the next attempt. */
+function publicStatus(status: DeliveryStatus): RecipientOutcome['status'] {
+  return status === 'sending' ? 'failed' : status
 }
 
 /** The activity context when running under a Temporal worker; undefined in direct calls (tests, scripts). */

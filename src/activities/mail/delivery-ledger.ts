@@ -1,5 +1,6 @@
 import { ApplicationFailure } from '@temporalio/common'
 import type { Database } from '../../db/client.js'
+import * as deliveries from '../../db/deliveries.js'
 
 /**
  * herald.deliveries: one row per (schedule, fire time, recipient), claimed before anything is sent. The row's
@@ -41,14 +42,6 @@ export interface DeliveryKey {
   runId: string
 }
 
-interface Row {
-  recipient: string
-  status: LedgerStatus
-  message_id: string | null
-  smtp_reply: string | null
-  attempts: number
-}
-
 const CHUNK = 2000
 
 /**
@@ -57,16 +50,14 @@ const CHUNK = 2000
  * deliveries run at once as the pool has connections (found by the tick-lateness benchmark at 100 schedules).
  */
 export function deliveryLedger(db: Database, locks: Database, key: DeliveryKey) {
-  const fireTime = new Date(key.fireTime)
+  const tick = { scheduleId: key.scheduleId, fireTime: new Date(key.fireTime) }
 
   /** The rows for these recipients as they stand. */
   async function read(recipients: string[]): Promise<Map<string, LedgerEntry>> {
     const entries = new Map<string, LedgerEntry>()
     if (recipients.length === 0) return entries
-    const found = await db<Row[]>`
-      SELECT recipient, status, message_id, smtp_reply, attempts FROM herald.deliveries
-       WHERE schedule_id = ${key.scheduleId} AND fire_time = ${fireTime} AND recipient IN ${db(recipients)}`
-    for (const row of found) entries.set(row.recipient, toEntry(row))
+    for (const row of await deliveries.ofRecipients(db, tick, recipients))
+      entries.set(row.recipient, toEntry(row))
     return entries
   }
 
@@ -77,25 +68,15 @@ export function deliveryLedger(db: Database, locks: Database, key: DeliveryKey) 
       // Chunks keep each statement well under PostgreSQL's 65,535 parameters.
       for (let i = 0; i < claims.length; i += CHUNK) {
         const chunk = claims.slice(i, i + CHUNK)
-        const rows = chunk.map((c) => ({
-          schedule_id: key.scheduleId,
-          fire_time: fireTime,
-          recipient: c.recipient,
-          run_id: key.runId,
-          status: c.status,
-          message_id: c.messageId,
-          smtp_reply: c.smtpReply ?? null,
-        }))
-        await db`
-          INSERT INTO herald.deliveries ${db(rows, 'schedule_id', 'fire_time', 'recipient', 'run_id', 'status', 'message_id', 'smtp_reply')}
-          ON CONFLICT (schedule_id, fire_time, recipient) DO NOTHING`
+        await deliveries.insertMissing(
+          db,
+          tick,
+          chunk.map((c) => ({ ...c, runId: key.runId, smtpReply: c.smtpReply ?? null })),
+        )
         // Suppressed since the last attempt (unsubscribed, bounced elsewhere): honour it for everyone not yet
         // mailed, and say why instead of keeping the earlier attempt's SMTP reply. Rare, so one row at a time.
         for (const c of chunk.filter((c) => c.status === 'suppressed')) {
-          await db`
-            UPDATE herald.deliveries SET status = 'suppressed', smtp_reply = ${c.smtpReply ?? null}, updated_at = now()
-             WHERE schedule_id = ${key.scheduleId} AND fire_time = ${fireTime}
-               AND recipient = ${c.recipient} AND status IN ('pending', 'failed', 'sending')`
+          await deliveries.markSuppressed(db, tick, c.recipient, c.smtpReply ?? null)
         }
         for (const [recipient, entry] of await read(chunk.map((c) => c.recipient)))
           entries.set(recipient, entry)
@@ -107,13 +88,7 @@ export function deliveryLedger(db: Database, locks: Database, key: DeliveryKey) 
 
     /** Marks the row as being sent; undefined when it is no longer sendable (finished by an earlier attempt). */
     async markSending(recipient: string, messageId: string): Promise<LedgerEntry | undefined> {
-      const [row] = await db<Row[]>`
-        UPDATE herald.deliveries
-           SET status = 'sending', attempts = attempts + 1, run_id = ${key.runId},
-               message_id = coalesce(message_id, ${messageId}), updated_at = now()
-         WHERE schedule_id = ${key.scheduleId} AND fire_time = ${fireTime} AND recipient = ${recipient}
-           AND status IN ('pending', 'failed', 'sending')
-        RETURNING recipient, status, message_id, smtp_reply, attempts`
+      const row = await deliveries.markSending(db, tick, { recipient, runId: key.runId, messageId })
       return row && toEntry(row)
     },
 
@@ -122,9 +97,7 @@ export function deliveryLedger(db: Database, locks: Database, key: DeliveryKey) 
       status: 'sent' | 'failed' | 'permanently_failed',
       smtpReply: string | null,
     ): Promise<void> {
-      await db`
-        UPDATE herald.deliveries SET status = ${status}, smtp_reply = ${smtpReply}, updated_at = now()
-         WHERE schedule_id = ${key.scheduleId} AND fire_time = ${fireTime} AND recipient = ${recipient}`
+      await deliveries.markOutcome(db, tick, { recipient, status, smtpReply })
     },
 
     /**
@@ -135,11 +108,8 @@ export function deliveryLedger(db: Database, locks: Database, key: DeliveryKey) 
     async exclusively<T>(work: () => Promise<T>): Promise<T> {
       // Waiting here for a lock connection, the activity stays alive through the worker's keep-alive heartbeats.
       const connection = await locks.reserve()
-      const lockKey = `herald.deliveries:${key.scheduleId}:${fireTime.toISOString()}`
       try {
-        const [lock] = await connection<{ locked: boolean }[]>`
-          SELECT pg_try_advisory_lock(hashtextextended(${lockKey}, 0)) AS locked`
-        if (!lock?.locked) {
+        if (!(await deliveries.tryLockTick(connection, tick))) {
           throw ApplicationFailure.create({
             type: 'DeliveryInProgress',
             message: `another attempt is delivering schedule ${key.scheduleId} at ${key.fireTime}`,
@@ -149,7 +119,7 @@ export function deliveryLedger(db: Database, locks: Database, key: DeliveryKey) 
         try {
           return await work()
         } finally {
-          await connection`SELECT pg_advisory_unlock(hashtextextended(${lockKey}, 0))`
+          await deliveries.unlockTick(connection, tick)
         }
       } finally {
         connection.release()
@@ -160,7 +130,7 @@ export function deliveryLedger(db: Database, locks: Database, key: DeliveryKey) 
 
 export type DeliveryLedger = ReturnType<typeof deliveryLedger>
 
-function toEntry(row: Row): LedgerEntry {
+function toEntry(row: deliveries.DeliveryRow): LedgerEntry {
   return {
     recipient: row.recipient,
     status: row.status,

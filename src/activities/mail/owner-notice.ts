@@ -1,7 +1,7 @@
 import type { SendMailOptions } from 'nodemailer'
 import * as auditLog from '../../db/audit-log.js'
 import type { Database } from '../../db/client.js'
-import type { OwnerNotice } from '../types.js'
+import type { OwnerNotice } from '../../domain/run-records.js'
 import { escapeHtml, formatInstant, reportMessageId } from './compose.js'
 import { addressProblem, parseMailbox } from './message-validation.js'
 import { recipientKey } from './recipients.js'

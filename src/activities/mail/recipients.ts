@@ -1,4 +1,6 @@
 import type { Database } from '../../db/client.js'
+import * as distributionLists from '../../db/distribution-lists.js'
+import * as suppressions from '../../db/suppressions.js'
 import type { ScheduleSpec } from '../../domain/schedule.js'
 import { addressProblem } from './message-validation.js'
 
@@ -51,7 +53,7 @@ export async function resolveRecipients(
   for (const email of members) add(email, 'list')
   for (const email of recipients.bcc) add(email, 'bcc')
 
-  const suppressions = await suppressionsFor(
+  const reasons = await suppressions.reasonsFor(
     db,
     scheduleId,
     all.map((r) => r.key),
@@ -59,7 +61,7 @@ export async function resolveRecipients(
   const suppressed: ResolvedRecipients['suppressed'] = []
   const deliverable: Recipient[] = []
   for (const r of all) {
-    const reason = suppressions.get(r.key)
+    const reason = reasons.get(r.key)
     if (reason) suppressed.push({ ...r, reason })
     else deliverable.push(r)
   }
@@ -71,12 +73,7 @@ async function listMembers(
   lists: string[],
 ): Promise<{ members: string[]; unknownLists: string[] }> {
   if (lists.length === 0) return { members: [], unknownLists: [] }
-  const rows = await db<{ id: string; name: string; email: string | null }[]>`
-    SELECT l.id, l.name, m.email
-      FROM herald.distribution_lists l
-      LEFT JOIN herald.distribution_list_members m ON m.list_id = l.id
-     WHERE l.id IN ${db(lists)} OR l.name IN ${db(lists)}
-     ORDER BY array_position(${lists}::text[], l.id), array_position(${lists}::text[], l.name), m.email`
+  const rows = await distributionLists.membersOfLists(db, lists)
   const found = new Set(rows.flatMap((r) => [r.id, r.name]))
   return {
     members: rows.flatMap((r) => (r.email ? [r.email] : [])),
@@ -84,28 +81,12 @@ async function listMembers(
   }
 }
 
-/** Global suppressions (schedule_id '') and this schedule's, keyed by lower-cased address. */
-export async function suppressionsFor(
-  db: Database,
-  scheduleId: string,
-  keys: string[],
-): Promise<Map<string, string>> {
-  const result = new Map<string, string>()
-  for (let i = 0; i < keys.length; i += 5000) {
-    const chunk = keys.slice(i, i + 5000)
-    const rows = await db<{ key: string; reason: string }[]>`
-      SELECT lower(email) AS key, reason FROM herald.suppressions
-       WHERE lower(email) IN ${db(chunk)} AND schedule_id IN ('', ${scheduleId})
-       ORDER BY schedule_id`
-    for (const row of rows) if (!result.has(row.key)) result.set(row.key, row.reason)
-  }
-  return result
-}
-
 /** A hard bounce suppresses the address for every schedule: the mailbox does not exist. */
 export async function suppressHardBounce(db: Database, email: string, detail: string): Promise<void> {
-  await db`
-    INSERT INTO herald.suppressions (email, schedule_id, reason, detail)
-    VALUES (${recipientKey(email)}, '', 'hard_bounce', ${detail.slice(0, 1000)})
-    ON CONFLICT (email, schedule_id) DO NOTHING`
+  await suppressions.add(db, {
+    email: recipientKey(email),
+    scheduleId: '',
+    reason: 'hard_bounce',
+    detail: detail.slice(0, 1000),
+  })
 }

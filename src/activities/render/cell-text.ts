@@ -1,4 +1,4 @@
-import type { ColumnInfo } from '../types.js'
+import type { ColumnInfo } from '../../domain/report-data.js'
 import type { WallClock } from './wall-clock.js'
 
 /** How values read in documents meant for people (PDF, mail body): grouped numbers, local times. */

@@ -1,5 +1,5 @@
+import type { RunContext } from '../../domain/run.js'
 import type { ReportFormat } from '../../domain/schedule.js'
-import type { RunContext } from '../types.js'
 import { WallClock } from './wall-clock.js'
 
 export const CONTENT_TYPES: Record<ReportFormat, string> = {

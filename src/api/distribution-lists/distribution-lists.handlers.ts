@@ -1,15 +1,17 @@
 import type { RouteConfig, RouteHandler } from '@hono/zod-openapi'
 import type { Context } from 'hono'
 import * as auditLog from '../../db/audit-log.js'
+import * as distributionLists from '../../db/distribution-lists.js'
+import * as schedules from '../../db/schedules.js'
 import type { AppBindings } from '../deps.js'
 import { newId } from '../ids.js'
+import { decodeCursor, page } from '../pagination.js'
 import { notFound, ProblemError } from '../problems.js'
-import * as store from './distribution-list-store.js'
 import type * as routes from './distribution-lists.routes.js'
 
 type Handler<R extends RouteConfig> = RouteHandler<R, AppBindings>
 
-function toList(row: store.ListRow) {
+function toList(row: distributionLists.ListRow) {
   return {
     id: row.id,
     name: row.name,
@@ -20,7 +22,7 @@ function toList(row: store.ListRow) {
   }
 }
 
-const toMember = (row: store.MemberRow) => ({
+const toMember = (row: distributionLists.MemberRow) => ({
   email: row.email,
   name: row.name,
   createdAt: row.created_at.toISOString(),
@@ -30,20 +32,26 @@ const nameTaken = (name: string) =>
   new ProblemError('conflict', `a distribution list named "${name}" already exists`)
 
 async function requireList(c: Context<AppBindings>, id: string) {
-  const row = await store.findList(c.var.deps.db, id)
+  const row = await distributionLists.byId(c.var.deps.db, id)
   if (!row) throw notFound(`distribution list ${id}`)
   return row
 }
 
 export const list: Handler<typeof routes.list> = async (c) => {
-  const { items, nextCursor } = await store.listLists(c.var.deps.db, c.req.valid('query'))
+  const { limit, cursor } = c.req.valid('query')
+  const after = decodeCursor(cursor, 2)
+  const rows = await distributionLists.list(c.var.deps.db, {
+    after: after && { name: after[0]!, id: after[1]! },
+    limit: limit + 1,
+  })
+  const { items, nextCursor } = page(rows, limit, (row) => [row.name, row.id])
   return c.json({ items: items.map(toList), nextCursor }, 200)
 }
 
 export const create: Handler<typeof routes.create> = async (c) => {
   const { db } = c.var.deps
   const body = c.req.valid('json')
-  const row = await store.insertList(db, { id: newId('dl'), ...body })
+  const row = await distributionLists.insert(db, { id: newId('dl'), ...body })
   if (!row) throw nameTaken(body.name)
   await auditLog.record(db, {
     actor: c.get('actor'),
@@ -61,9 +69,9 @@ export const patch: Handler<typeof routes.patch> = async (c) => {
   const { id } = c.req.valid('param')
   const change = c.req.valid('json')
   await requireList(c, id)
-  if (change.name !== undefined && (await store.nameTakenByOther(db, change.name, id)))
+  if (change.name !== undefined && (await distributionLists.nameTakenByOther(db, change.name, id)))
     throw nameTaken(change.name)
-  const row = await store.updateList(db, id, change)
+  const row = await distributionLists.update(db, id, change)
   if (!row) throw notFound(`distribution list ${id}`)
   await auditLog.record(db, { actor: c.get('actor'), action: 'list.update', detail: { id, ...change } })
   return c.json(toList(row), 200)
@@ -72,14 +80,14 @@ export const patch: Handler<typeof routes.patch> = async (c) => {
 export const remove: Handler<typeof routes.remove> = async (c) => {
   const { db } = c.var.deps
   const row = await requireList(c, c.req.valid('param').id)
-  const users = await store.schedulesUsingList(db, row)
+  const users = await schedules.usingList(db, row)
   if (users.length > 0) {
     throw new ProblemError(
       'conflict',
       `distribution list "${row.name}" is used by schedules ${users.join(', ')}`,
     )
   }
-  await store.deleteList(db, row.id)
+  await distributionLists.remove(db, row.id)
   await auditLog.record(db, {
     actor: c.get('actor'),
     action: 'list.delete',
@@ -91,7 +99,13 @@ export const remove: Handler<typeof routes.remove> = async (c) => {
 export const listMembers: Handler<typeof routes.listMembers> = async (c) => {
   const { id } = c.req.valid('param')
   await requireList(c, id)
-  const { items, nextCursor } = await store.listMembers(c.var.deps.db, id, c.req.valid('query'))
+  const { limit, cursor } = c.req.valid('query')
+  const after = decodeCursor(cursor, 1)
+  const rows = await distributionLists.members(c.var.deps.db, id, {
+    afterEmail: after?.[0],
+    limit: limit + 1,
+  })
+  const { items, nextCursor } = page(rows, limit, (row) => [row.email])
   return c.json({ items: items.map(toMember), nextCursor }, 200)
 }
 
@@ -99,7 +113,7 @@ export const addMember: Handler<typeof routes.addMember> = async (c) => {
   const { db } = c.var.deps
   const { id } = c.req.valid('param')
   await requireList(c, id)
-  const row = await store.upsertMember(db, id, c.req.valid('json'))
+  const row = await distributionLists.upsertMember(db, id, c.req.valid('json'))
   await auditLog.record(db, {
     actor: c.get('actor'),
     action: 'list.addMember',
@@ -112,7 +126,8 @@ export const removeMember: Handler<typeof routes.removeMember> = async (c) => {
   const { db } = c.var.deps
   const { id, email } = c.req.valid('param')
   await requireList(c, id)
-  if (!(await store.removeMember(db, id, email))) throw notFound(`member ${email} of distribution list ${id}`)
+  if (!(await distributionLists.removeMember(db, id, email)))
+    throw notFound(`member ${email} of distribution list ${id}`)
   await auditLog.record(db, { actor: c.get('actor'), action: 'list.removeMember', detail: { id, email } })
   return c.body(null, 204)
 }

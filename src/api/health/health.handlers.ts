@@ -1,4 +1,5 @@
 import type { RouteHandler } from '@hono/zod-openapi'
+import { ping } from '../../db/client.js'
 import type { AppBindings } from '../deps.js'
 import { withTemporalDeadline } from '../temporal-calls.js'
 import type { HealthzRoute, MetricsRoute, ReadyzRoute } from './health.routes.js'
@@ -31,7 +32,7 @@ export const readyz: RouteHandler<ReadyzRoute, AppBindings> = async (c) => {
         temporal.client.workflowService.getSystemInfo({}),
       ),
     ),
-    check(() => db`SELECT 1`),
+    check(() => ping(db)),
   ])
   const checks = { temporal: temporalCheck, database }
   const ready = Object.values(checks).every((x) => x.ok)

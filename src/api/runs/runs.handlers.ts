@@ -1,14 +1,16 @@
 import type { RouteHandler } from '@hono/zod-openapi'
+import * as deliveries from '../../db/deliveries.js'
+import * as runs from '../../db/runs.js'
 import { artifactDownloadUrl } from '../artifacts/artifact-links.js'
 import type { AppBindings } from '../deps.js'
+import { decodeCursor, page } from '../pagination.js'
 import { notFound } from '../problems.js'
 import { requireSchedule } from '../schedules/require-schedule.js'
-import { deliveriesOf, findRun, listRuns, type RunRow, runStats } from './run-store.js'
 import type { GetOneRoute, ListForScheduleRoute, StatsRoute } from './runs.routes.js'
 
 const ATTACHMENT_LINK_TTL_MS = 60 * 60_000
 
-function toRunSummary(row: RunRow) {
+function toRunSummary(row: runs.RunRow) {
   return {
     id: row.id,
     scheduleId: row.schedule_id,
@@ -26,16 +28,23 @@ function toRunSummary(row: RunRow) {
 export const listForSchedule: RouteHandler<ListForScheduleRoute, AppBindings> = async (c) => {
   const { id } = c.req.valid('param')
   await requireSchedule(c, id, true)
-  const { items, nextCursor } = await listRuns(c.var.deps.db, id, c.req.valid('query'))
+  const { status, limit, cursor } = c.req.valid('query')
+  const after = decodeCursor(cursor, 2)
+  const rows = await runs.listForSchedule(c.var.deps.db, id, {
+    status,
+    after: after && { fireKey: after[0]!, id: after[1]! },
+    limit: limit + 1,
+  })
+  const { items, nextCursor } = page(rows, limit, (row) => [row.fire_key, row.id])
   return c.json({ items: items.map(toRunSummary), nextCursor }, 200)
 }
 
 export const getOne: RouteHandler<GetOneRoute, AppBindings> = async (c) => {
   const { db } = c.var.deps
   const { runId } = c.req.valid('param')
-  const run = await findRun(db, runId)
+  const run = await runs.byId(db, runId)
   if (!run) throw notFound(`run ${runId}`)
-  const deliveries = await deliveriesOf(db, runId)
+  const delivered = await deliveries.ofRun(db, runId)
   const expiresAt = new Date(Date.now() + ATTACHMENT_LINK_TTL_MS)
   return c.json(
     {
@@ -48,7 +57,7 @@ export const getOne: RouteHandler<GetOneRoute, AppBindings> = async (c) => {
         ...a,
         url: artifactDownloadUrl(c, a.artifactId, expiresAt),
       })),
-      deliveries: deliveries.map((d) => ({
+      deliveries: delivered.map((d) => ({
         recipient: d.recipient,
         status: d.status,
         messageId: d.message_id,
@@ -65,7 +74,7 @@ export const stats: RouteHandler<StatsRoute, AppBindings> = async (c) => {
   const { id } = c.req.valid('param')
   const { windowDays } = c.req.valid('query')
   await requireSchedule(c, id, true)
-  const s = await runStats(c.var.deps.db, id, windowDays)
+  const s = await runs.stats(c.var.deps.db, id, windowDays)
   const attempted = s.sent + s.partial + s.failed
   return c.json(
     {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto'
-import * as schedules from '../../db/schedules.js'
+import * as runs from '../../db/runs.js'
+import type * as schedules from '../../db/schedules.js'
 import { type PreviewReportResult, previewReport } from '../../workflows/index.js'
 import type { AppDeps } from '../deps.js'
 
@@ -15,7 +16,7 @@ export async function runPreview(
   schedule: { id: string; spec: schedules.ScheduleRow['spec'] },
 ): Promise<PreviewReportResult> {
   const { db, temporal } = deps
-  const previousFingerprint = await schedules.lastResultFingerprint(db, schedule.id)
+  const previousFingerprint = await runs.lastResultFingerprint(db, schedule.id)
   return temporal.client.workflow.execute(previewReport, {
     workflowId: `preview/${schedule.id}/${randomUUID()}`,
     taskQueue: temporal.taskQueue,

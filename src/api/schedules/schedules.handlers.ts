@@ -4,6 +4,7 @@ import * as auditLog from '../../db/audit-log.js'
 import type { ScheduleListRow, ScheduleRow } from '../../db/schedules.js'
 import * as schedules from '../../db/schedules.js'
 import { type ScheduleSpec, scheduleSpecSchema } from '../../domain/schedule.js'
+import type { TriggerRequest } from '../../domain/schedule-messages.js'
 import {
   dataReadySignal,
   pauseSignal,
@@ -11,7 +12,6 @@ import {
   resumeSignal,
   skipNextSignal,
   stateQuery,
-  type TriggerRequest,
   triggerUpdate,
   updateScheduleUpdate,
 } from '../../workflows/index.js'

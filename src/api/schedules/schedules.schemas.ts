@@ -1,9 +1,21 @@
 import { z } from '@hono/zod-openapi'
 import type { ZodType } from 'zod'
-import { scheduleSpecSchema } from '../../domain/schedule.js'
+import { runStatusSchema } from '../../domain/run.js'
+import { reportFormatSchema, scheduleSpecSchema } from '../../domain/schedule.js'
+import {
+  dataReadyNoticeSchema,
+  pauseRequestSchema,
+  triggeredRunSchema,
+  triggerRequestSchema,
+} from '../../domain/schedule-messages.js'
+import {
+  fireTimeViewSchema as fireTimeSchema,
+  scheduleStateSchema,
+  scheduleStatusSchema as scheduleStatusEnum,
+} from '../../domain/schedule-state.js'
 import { nextCursorSchema } from '../pagination.js'
 
-/** Response and parameter shapes of the schedule routes. Request bodies reuse the domain's scheduleSpecSchema. */
+/** Response and parameter shapes of the schedule routes; bodies and the live state are the domain's schemas. */
 
 /**
  * Zod 4 copies methods onto each schema when it is built, so a domain schema built before @hono/zod-openapi
@@ -16,7 +28,7 @@ function named<T extends ZodType>(schema: T, refId: string): T {
 
 export const scheduleSpecBody = named(scheduleSpecSchema, 'ScheduleSpec')
 
-export const scheduleStatus = z.enum(['active', 'paused', 'completed', 'deleted'])
+export const scheduleStatus = scheduleStatusEnum
 
 export const scheduleIdParams = z.object({
   id: z
@@ -40,49 +52,13 @@ export const scheduleSchema = z
   })
   .openapi('Schedule')
 
-const fireTimeSchema = z.object({
-  utc: z.string(),
-  local: z
-    .string()
-    .openapi({ description: 'Wall-clock time with its offset', example: '2026-03-29T03:00:00+02:00' }),
-})
+export const runStatus = runStatusSchema
 
-const runTrigger = z.enum(['schedule', 'catchup', 'manual'])
-export const runStatus = z.enum(['running', 'sent', 'partial', 'skipped', 'failed', 'missed'])
-
-export const scheduleStateSchema = z
-  .object({
-    status: z.enum(['active', 'paused', 'completed']),
-    pausedNote: z.string().optional(),
-    pausedBy: z.string().optional(),
-    skipNext: z.boolean(),
-    nextFireTimes: z.array(fireTimeSchema),
-    running: z.array(z.string()).optional(),
-    buffered: z.string().optional(),
-    lastRuns: z.array(
-      z.object({
-        runId: z.string(),
-        fireTime: z.string(),
-        trigger: runTrigger,
-        status: runStatus,
-        reason: z.string().optional(),
-        rowCount: z.number().optional(),
-      }),
-    ),
-    counts: z.object({
-      runs: z.number(),
-      sent: z.number(),
-      partial: z.number().optional(),
-      skipped: z.number(),
-      failed: z.number(),
-      missed: z.number(),
-    }),
-  })
-  .openapi('ScheduleLiveState')
+export const scheduleLiveStateSchema = named(scheduleStateSchema, 'ScheduleLiveState')
 
 export const scheduleDetailSchema = scheduleSchema
   .extend({
-    live: scheduleStateSchema.nullable().openapi({
+    live: scheduleLiveStateSchema.nullable().openapi({
       description:
         'Live state of the schedule workflow: its last published snapshot, or its answer to a query (`?fresh=true`, or no snapshot yet); null when it could not be asked',
     }),
@@ -150,42 +126,18 @@ export const schedulePatchBody = z.record(z.string(), z.unknown()).openapi('Sche
   example: { cron: '0 8 * * 1-5', mail: { subject: 'Daily revenue' } },
 })
 
-const noLineBreaks = /^[^\r\n]*$/
+// The caller's identity (`by`) comes from its API key, never from the body.
+export const pauseBody = named(pauseRequestSchema.omit({ by: true }), 'PauseRequest')
 
-export const pauseBody = z
-  .object({
-    note: z
-      .string()
-      .max(500)
-      .regex(noLineBreaks, { message: 'note must not contain line breaks' })
-      .optional(),
-  })
-  .openapi('PauseRequest')
+export const triggerBody = named(triggerRequestSchema.omit({ by: true }), 'TriggerRequest')
 
-export const triggerBody = z
-  .object({
-    reason: z
-      .string()
-      .max(500)
-      .regex(noLineBreaks, { message: 'reason must not contain line breaks' })
-      .optional(),
-  })
-  .openapi('TriggerRequest')
-
-export const dataReadyBody = z
-  .object({
-    dataset: z.string().min(1).max(200),
-    asOf: z.iso
-      .datetime({ offset: true })
-      .openapi({ description: 'The data is complete up to this instant' }),
-  })
-  .openapi('DataReadyNotice')
+export const dataReadyBody = named(dataReadyNoticeSchema, 'DataReadyNotice')
 
 export const scheduleStatusSchema = z
   .object({ id: z.string(), status: scheduleStatus })
   .openapi('ScheduleStatus')
 
-export const triggerResultSchema = z.object({ runId: z.string() }).openapi('TriggeredRun')
+export const triggerResultSchema = named(triggeredRunSchema, 'TriggeredRun')
 
 export const acceptedSchema = z
   .object({ id: z.string(), accepted: z.literal(true) })
@@ -199,7 +151,7 @@ export const previewSchema = z
     attachments: z.array(
       z.object({
         artifactId: z.string(),
-        format: z.enum(['pdf', 'xlsx', 'csv']),
+        format: reportFormatSchema,
         filename: z.string(),
         contentType: z.string(),
         size: z.number().int(),

@@ -1,6 +1,8 @@
 import type { RouteHandler } from '@hono/zod-openapi'
 import type { Context } from 'hono'
 import * as auditLog from '../../db/audit-log.js'
+import * as schedules from '../../db/schedules.js'
+import * as suppressions from '../../db/suppressions.js'
 import { type UnsubscribeClaim, verifyUnsubscribeToken } from '../../security/signed-tokens.js'
 import type { AppBindings } from '../deps.js'
 import { ProblemError } from '../problems.js'
@@ -17,10 +19,7 @@ function claimOf(c: Context<AppBindings>, token: string): UnsubscribeClaim {
 
 async function reportName(c: Context<AppBindings>, scheduleId: string): Promise<string | undefined> {
   if (!scheduleId) return undefined
-  const [row] = await c.var.deps.db<
-    { name: string }[]
-  >`SELECT name FROM herald.schedules WHERE id = ${scheduleId}`
-  return row?.name
+  return (await schedules.byId(c.var.deps.db, scheduleId))?.name
 }
 
 export const confirmPage: RouteHandler<ConfirmPageRoute, AppBindings> = async (c) => {
@@ -38,10 +37,7 @@ export const oneClick: RouteHandler<OneClickRoute, AppBindings> = async (c) => {
   const { email, scheduleId } = claimOf(c, token)
   const { db } = c.var.deps
   // Repeating the click is harmless: the first suppression stands.
-  await db`
-    INSERT INTO herald.suppressions (email, schedule_id, reason, detail)
-    VALUES (${email}, ${scheduleId}, 'unsubscribed', 'one-click unsubscribe')
-    ON CONFLICT (email, schedule_id) DO NOTHING`
+  await suppressions.add(db, { email, scheduleId, reason: 'unsubscribed', detail: 'one-click unsubscribe' })
   await auditLog.record(db, {
     actor: `recipient:${email}`,
     action: 'suppression.unsubscribe',

@@ -1,0 +1,120 @@
+import type { ReservedSql, Sql } from 'postgres'
+import type { DeliveryStatus } from '../domain/delivery.js'
+
+/**
+ * herald.deliveries: one row per (schedule, fire time, recipient), claimed before anything is sent, written by the
+ * worker's delivery ledger and read by the API with each run.
+ */
+
+export interface DeliveryRow {
+  recipient: string
+  status: DeliveryStatus
+  message_id: string | null
+  smtp_reply: string | null
+  attempts: number
+}
+
+export interface RunDeliveryRow extends DeliveryRow {
+  updated_at: Date
+}
+
+/** The (schedule, fire time) a delivery belongs to. */
+export interface DeliveryTick {
+  scheduleId: string
+  fireTime: Date
+}
+
+export interface DeliveryClaimRow {
+  recipient: string
+  runId: string
+  status: DeliveryStatus
+  messageId: string | null
+  smtpReply: string | null
+}
+
+export async function ofRecipients(
+  db: Sql,
+  tick: DeliveryTick,
+  recipients: string[],
+): Promise<DeliveryRow[]> {
+  return db<DeliveryRow[]>`
+    SELECT recipient, status, message_id, smtp_reply, attempts FROM herald.deliveries
+     WHERE schedule_id = ${tick.scheduleId} AND fire_time = ${tick.fireTime} AND recipient IN ${db(recipients)}`
+}
+
+/** Inserts the rows not there yet; an existing row keeps its status. Callers keep a batch under 65,535 parameters. */
+export async function insertMissing(db: Sql, tick: DeliveryTick, claims: DeliveryClaimRow[]): Promise<void> {
+  const rows = claims.map((c) => ({
+    schedule_id: tick.scheduleId,
+    fire_time: tick.fireTime,
+    recipient: c.recipient,
+    run_id: c.runId,
+    status: c.status,
+    message_id: c.messageId,
+    smtp_reply: c.smtpReply,
+  }))
+  await db`
+    INSERT INTO herald.deliveries ${db(rows, 'schedule_id', 'fire_time', 'recipient', 'run_id', 'status', 'message_id', 'smtp_reply')}
+    ON CONFLICT (schedule_id, fire_time, recipient) DO NOTHING`
+}
+
+/** Suppressed since an earlier attempt: only a recipient not yet mailed (or failed) changes. */
+export async function markSuppressed(
+  db: Sql,
+  tick: DeliveryTick,
+  recipient: string,
+  smtpReply: string | null,
+): Promise<void> {
+  await db`
+    UPDATE herald.deliveries SET status = 'suppressed', smtp_reply = ${smtpReply}, updated_at = now()
+     WHERE schedule_id = ${tick.scheduleId} AND fire_time = ${tick.fireTime}
+       AND recipient = ${recipient} AND status IN ('pending', 'failed', 'sending')`
+}
+
+/** Marks the row as being sent; undefined when it is no longer sendable (finished by an earlier attempt). */
+export async function markSending(
+  db: Sql,
+  tick: DeliveryTick,
+  send: { recipient: string; runId: string; messageId: string },
+): Promise<DeliveryRow | undefined> {
+  const [row] = await db<DeliveryRow[]>`
+    UPDATE herald.deliveries
+       SET status = 'sending', attempts = attempts + 1, run_id = ${send.runId},
+           message_id = coalesce(message_id, ${send.messageId}), updated_at = now()
+     WHERE schedule_id = ${tick.scheduleId} AND fire_time = ${tick.fireTime} AND recipient = ${send.recipient}
+       AND status IN ('pending', 'failed', 'sending')
+    RETURNING recipient, status, message_id, smtp_reply, attempts`
+  return row
+}
+
+export async function markOutcome(
+  db: Sql,
+  tick: DeliveryTick,
+  outcome: { recipient: string; status: 'sent' | 'failed' | 'permanently_failed'; smtpReply: string | null },
+): Promise<void> {
+  await db`
+    UPDATE herald.deliveries SET status = ${outcome.status}, smtp_reply = ${outcome.smtpReply}, updated_at = now()
+     WHERE schedule_id = ${tick.scheduleId} AND fire_time = ${tick.fireTime} AND recipient = ${outcome.recipient}`
+}
+
+export async function ofRun(db: Sql, runId: string): Promise<RunDeliveryRow[]> {
+  return db<RunDeliveryRow[]>`
+    SELECT recipient, status, message_id, smtp_reply, attempts, updated_at
+    FROM herald.deliveries WHERE run_id = ${runId} ORDER BY recipient`
+}
+
+const lockKey = (tick: DeliveryTick) => `herald.deliveries:${tick.scheduleId}:${tick.fireTime.toISOString()}`
+
+/**
+ * A session advisory lock for this (schedule, fire time) on a reserved connection: false when another session
+ * holds it. It lasts until unlockTick or until the connection dies with its worker.
+ */
+export async function tryLockTick(connection: ReservedSql, tick: DeliveryTick): Promise<boolean> {
+  const [lock] = await connection<{ locked: boolean }[]>`
+    SELECT pg_try_advisory_lock(hashtextextended(${lockKey(tick)}, 0)) AS locked`
+  return lock?.locked === true
+}
+
+export async function unlockTick(connection: ReservedSql, tick: DeliveryTick): Promise<void> {
+  await connection`SELECT pg_advisory_unlock(hashtextextended(${lockKey(tick)}, 0))`
+}
