@@ -1,4 +1,7 @@
+import { nextFireTimes, toZonedIso } from '../domain/cron.js'
 import type { RunCounts, RunSummary, RunTrigger } from '../domain/run.js'
+import type { ScheduleSpec } from '../domain/schedule.js'
+import type { ScheduleState } from '../domain/schedule-state.js'
 import type { PreviousResult } from './previous-result.js'
 
 /** Everything the schedule workflow carries across continueAsNew. Plain data, so it serialises as-is. */
@@ -40,4 +43,32 @@ export function rememberRun(state: ScheduleCarryState, run: RunSummary): void {
   else if (run.status === 'skipped') state.counts.skipped++
   else if (run.status === 'failed') state.counts.failed++
   else if (run.status === 'missed') state.counts.missed++
+}
+
+/** The live state the `state` query answers and the snapshot publishes; `completed` once no tick is left. */
+export function liveView(
+  spec: ScheduleSpec,
+  state: ScheduleCarryState,
+  running: string[],
+  nowMs: number,
+  status?: ScheduleState['status'],
+): ScheduleState {
+  const from = new Date(Math.max(Date.parse(state.cursor), nowMs))
+  return {
+    status: status ?? (state.paused ? 'paused' : 'active'),
+    pausedNote: state.paused?.note,
+    pausedBy: state.paused?.by,
+    skipNext: state.skipNext,
+    nextFireTimes:
+      status === 'completed'
+        ? []
+        : nextFireTimes(spec, from, 5).map((t) => ({
+            utc: t.toISOString(),
+            local: toZonedIso(t, spec.timezone),
+          })),
+    running,
+    buffered: state.buffered?.fireTime,
+    lastRuns: state.lastRuns,
+    counts: state.counts,
+  }
 }
