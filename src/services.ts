@@ -1,7 +1,7 @@
 import { DataSources } from './activities/data/data-sources.js'
 import type { ActivityDeps } from './activities/index.js'
-import { LocalArtifactStore } from './activities/local-artifact-store.js'
 import { createMailer } from './activities/mail/smtp-transport.js'
+import { LocalArtifactStore } from './artifacts/local-artifact-store.js'
 import { artifactDir, type Config, ConfigError } from './config.js'
 import { connectDatabase, type Database } from './db/client.js'
 import { migrate } from './db/migrate.js'

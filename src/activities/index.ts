@@ -1,6 +1,6 @@
+import type { ArtifactStore } from '../artifacts/artifact-store.js'
 import type { Config } from '../config.js'
 import type { Database } from '../db/client.js'
-import type { ArtifactStore } from './artifact-store.js'
 import type { DataSources } from './data/data-sources.js'
 import { createDataActivities } from './data/run-query.js'
 import { createLedgerActivities } from './ledger/index.js'

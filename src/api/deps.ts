@@ -1,7 +1,7 @@
 import type { Client } from '@temporalio/client'
 import type { Logger } from 'pino'
 import type { Sql } from 'postgres'
-import type { ArtifactStore } from '../activities/artifact-store.js'
+import type { ArtifactStore } from '../artifacts/artifact-store.js'
 import type { Config } from '../config.js'
 import type { HttpMetrics } from './middleware/metrics.js'
 

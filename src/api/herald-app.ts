@@ -1,6 +1,6 @@
 import type { Client } from '@temporalio/client'
 import type { Logger } from 'pino'
-import { LocalArtifactStore } from '../activities/local-artifact-store.js'
+import { LocalArtifactStore } from '../artifacts/local-artifact-store.js'
 import { artifactDir, type Config, ConfigError } from '../config.js'
 import { connectDatabase, type Database } from '../db/client.js'
 import { migrate } from '../db/migrate.js'

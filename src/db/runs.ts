@@ -13,7 +13,7 @@ export interface RunRow {
   id: string
   schedule_id: string
   fire_time: Date
-  trigger: string
+  trigger: RunTrigger
   status: RunStatus
   reason: string | null
   row_count: number | null

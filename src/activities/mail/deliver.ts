@@ -1,5 +1,6 @@
 import { asyncLocalStorage, type Context } from '@temporalio/activity'
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common'
+import type { ArtifactStore } from '../../artifacts/artifact-store.js'
 import * as auditLog from '../../db/audit-log.js'
 import type { Database } from '../../db/client.js'
 import type {
@@ -10,7 +11,6 @@ import type {
 } from '../../domain/delivery.js'
 import type { OwnerNotice } from '../../domain/run-records.js'
 import type { ScheduleSpec } from '../../domain/schedule.js'
-import type { ArtifactStore } from '../artifact-store.js'
 import { heartbeatProgress } from '../heartbeats.js'
 import { readRows, renderInlineHtmlTable } from '../render/inline-table.js'
 import { DEFAULT_MAIL_SIZE_LIMITS, type MailSizeLimits } from './attachment-plan.js'

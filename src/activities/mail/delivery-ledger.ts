@@ -1,29 +1,19 @@
 import { ApplicationFailure } from '@temporalio/common'
 import type { Database } from '../../db/client.js'
 import * as deliveries from '../../db/deliveries.js'
+import type { DeliveryStatus } from '../../domain/delivery.js'
 
 /**
  * herald.deliveries: one row per (schedule, fire time, recipient), claimed before anything is sent. The row's
- * status decides whether a retried or repeated delivery may mail that recipient again:
- *   pending / failed  → send
- *   sending           → send again with the stored Message-ID (the last attempt died waiting for the reply)
- *   sent / permanently_failed / suppressed / skipped → never again
+ * status (DeliveryStatus, src/domain/delivery.ts) decides whether a retried or repeated delivery may mail that
+ * recipient again.
  */
 
-export type LedgerStatus =
-  | 'pending'
-  | 'sending'
-  | 'sent'
-  | 'failed'
-  | 'permanently_failed'
-  | 'skipped'
-  | 'suppressed'
-
-export const SENDABLE_STATUSES: ReadonlySet<LedgerStatus> = new Set(['pending', 'failed', 'sending'])
+export const SENDABLE_STATUSES: ReadonlySet<DeliveryStatus> = new Set(['pending', 'failed', 'sending'])
 
 export interface LedgerEntry {
   recipient: string
-  status: LedgerStatus
+  status: DeliveryStatus
   messageId: string | null
   smtpReply: string | null
   attempts: number

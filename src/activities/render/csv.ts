@@ -1,5 +1,5 @@
+import type { ArtifactMeta, ArtifactStore } from '../../artifacts/artifact-store.js'
 import type { ColumnInfo, RenderInput } from '../../domain/report-data.js'
-import type { ArtifactMeta, ArtifactStore } from '../artifact-store.js'
 import { CONTENT_TYPES, reportFilename } from './report-file.js'
 import { readRowBatches } from './result-rows.js'
 import { WallClock } from './wall-clock.js'

@@ -1,5 +1,5 @@
+import type { ArtifactStore } from '../../artifacts/artifact-store.js'
 import type { ColumnInfo } from '../../domain/report-data.js'
-import type { ArtifactStore } from '../artifact-store.js'
 import { cellTextFor, isRightAligned } from './cell-text.js'
 import { type ResultRow, readFirstRows } from './result-rows.js'
 import { WallClock } from './wall-clock.js'

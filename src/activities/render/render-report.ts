@@ -1,5 +1,5 @@
+import type { ArtifactMeta, ArtifactStore } from '../../artifacts/artifact-store.js'
 import type { Attachment, RenderInput } from '../../domain/report-data.js'
-import type { ArtifactMeta, ArtifactStore } from '../artifact-store.js'
 import { renderCsv } from './csv.js'
 import { renderPdf } from './pdf.js'
 import { renderXlsx } from './xlsx.js'

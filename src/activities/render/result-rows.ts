@@ -1,4 +1,4 @@
-import type { ArtifactStore } from '../artifact-store.js'
+import type { ArtifactStore } from '../../artifacts/artifact-store.js'
 
 export type ResultRow = unknown[]
 

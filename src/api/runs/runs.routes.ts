@@ -1,7 +1,10 @@
 import { createRoute, z } from '@hono/zod-openapi'
+import { deliveryStatusSchema } from '../../domain/delivery.js'
+import { runStatusSchema, runStepSchema, runTriggerSchema } from '../../domain/run.js'
+import { reportFormatSchema } from '../../domain/schedule.js'
 import { nextCursorSchema, pageQuerySchema } from '../pagination.js'
 import { problemResponses, protectedProblems } from '../problems.js'
-import { runStatus, scheduleIdParams } from '../schedules/schedules.schemas.js'
+import { scheduleIdParams } from '../schedules/schedules.schemas.js'
 import { requiresScope } from '../scopes.js'
 
 const tags = ['Runs']
@@ -9,7 +12,7 @@ const json = <T>(schema: T) => ({ 'application/json': { schema } })
 
 const attachmentSchema = z.object({
   artifactId: z.string(),
-  format: z.string(),
+  format: reportFormatSchema,
   filename: z.string(),
   contentType: z.string(),
   size: z.number(),
@@ -21,8 +24,8 @@ export const runSummarySchema = z
     id: z.string().openapi({ example: 'run/sch_k3v9x2m4q7p8hz5t/2026-03-02T08:00:00.000Z' }),
     scheduleId: z.string(),
     fireTime: z.string(),
-    trigger: z.string(),
-    status: runStatus,
+    trigger: runTriggerSchema,
+    status: runStatusSchema,
     reason: z.string().nullable(),
     rowCount: z.number().nullable(),
     startedAt: z.string(),
@@ -34,7 +37,7 @@ export const runSummarySchema = z
 export const deliverySchema = z
   .object({
     recipient: z.string(),
-    status: z.string(),
+    status: deliveryStatusSchema,
     messageId: z.string().nullable(),
     smtpReply: z.string().nullable(),
     attempts: z.number(),
@@ -47,7 +50,7 @@ export const runDetailSchema = runSummarySchema
     condition: z.object({ send: z.boolean().nullable(), reason: z.string().nullable() }),
     fingerprint: z.string().nullable(),
     error: z.string().nullable(),
-    steps: z.array(z.object({ name: z.string(), status: z.string(), detail: z.string().optional() })),
+    steps: z.array(runStepSchema),
     attachments: z.array(attachmentSchema),
     deliveries: z.array(deliverySchema),
   })
@@ -79,7 +82,7 @@ export const listForSchedule = createRoute({
   summary: "A schedule's runs, newest fire time first",
   request: {
     params: scheduleIdParams,
-    query: pageQuerySchema.extend({ status: runStatus.optional() }),
+    query: pageQuerySchema.extend({ status: runStatusSchema.optional() }),
   },
   responses: {
     200: {

@@ -1,6 +1,5 @@
 import { z } from '@hono/zod-openapi'
 import type { ZodType } from 'zod'
-import { runStatusSchema } from '../../domain/run.js'
 import { reportFormatSchema, scheduleSpecSchema } from '../../domain/schedule.js'
 import {
   dataReadyNoticeSchema,
@@ -51,8 +50,6 @@ export const scheduleSchema = z
     updatedAt: z.string(),
   })
   .openapi('Schedule')
-
-export const runStatus = runStatusSchema
 
 export const scheduleLiveStateSchema = named(scheduleStateSchema, 'ScheduleLiveState')
 

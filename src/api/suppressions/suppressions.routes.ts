@@ -1,4 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi'
+import { suppressionReasonSchema } from '../../domain/delivery.js'
 import { nextCursorSchema, pageQuerySchema } from '../pagination.js'
 import { problemResponses, protectedProblems } from '../problems.js'
 import { requiresScope } from '../scopes.js'
@@ -9,7 +10,7 @@ export const suppressionSchema = z
   .object({
     email: z.string(),
     scheduleId: z.string().nullable().openapi({ description: 'null: suppressed for every schedule' }),
-    reason: z.enum(['unsubscribed', 'hard_bounce', 'manual']),
+    reason: suppressionReasonSchema,
     detail: z.string().nullable(),
     createdAt: z.string(),
   })

@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { Readable } from 'node:stream'
 import { text } from 'node:stream/consumers'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
-import { LocalArtifactStore } from '../../src/activities/local-artifact-store.js'
+import { LocalArtifactStore } from '../../src/artifacts/local-artifact-store.js'
 import { connectDatabase, type Database } from '../../src/db/client.js'
 
 let db: Database
