@@ -4,7 +4,7 @@ import { mkdir, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
-import type { ArtifactMeta, ArtifactStore } from '../src/activities/artifact-store.js'
+import type { ArtifactMeta, ArtifactStore } from '../src/artifacts/artifact-store.js'
 import type { ColumnInfo } from '../src/domain/report-data.js'
 
 /** Shared by the render benchmark's processes: the data set, a file-only artifact store and the measurements. */
