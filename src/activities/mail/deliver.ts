@@ -1,5 +1,6 @@
 import { asyncLocalStorage, type Context } from '@temporalio/activity'
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common'
+import pLimit from 'p-limit'
 import type { ArtifactStore } from '../../artifacts/artifact-store.js'
 import * as auditLog from '../../db/audit-log.js'
 import type { Database } from '../../db/client.js'
@@ -308,12 +309,25 @@ function activityContext(): Context | undefined {
   return asyncLocalStorage.getStore()
 }
 
-async function forEachConcurrently<T>(items: T[], concurrency: number, work: (item: T) => Promise<void>) {
-  let next = 0
-  const workers = Array.from({ length: Math.min(concurrency, items.length) }, async () => {
-    while (next < items.length) await work(items[next++]!)
-  })
-  const results = await Promise.allSettled(workers)
+/**
+ * At most `concurrency` items at a time. After a failure no further item starts (a retry resumes from the ledger),
+ * and the first failure is thrown only once the running ones settled, so no send outlives the attempt.
+ */
+export async function forEachConcurrently<T>(
+  items: T[],
+  concurrency: number,
+  work: (item: T) => Promise<void>,
+) {
+  const limit = pLimit({ concurrency, rejectOnClear: true })
+  const results = await Promise.allSettled(
+    items.map((item) =>
+      limit(work, item).catch((err: unknown) => {
+        limit.clearQueue()
+        throw err
+      }),
+    ),
+  )
+  // Items start in order, so the first rejection by index is the failure, not a cleared item's AbortError.
   const rejected = results.find((r): r is PromiseRejectedResult => r.status === 'rejected')
   if (rejected) throw rejected.reason
 }
