@@ -255,7 +255,7 @@ describe('health, readiness and metrics', () => {
       /herald_http_requests_total\{method="GET",route="\/api\/v1\/schedules\/:id",status="404"\} [1-9]/,
     )
     expect(text).toMatch(
-      /herald_http_request_duration_seconds_bucket\{method="GET",route="\/api\/v1\/schedules\/:id",status="404",le="\+Inf"\} [1-9]/,
+      /herald_http_request_duration_seconds_bucket\{le="\+Inf",method="GET",route="\/api\/v1\/schedules\/:id",status="404"\} [1-9]/,
     )
     expect(text).not.toContain('sch_doesnotexist')
   })

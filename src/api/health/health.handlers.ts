@@ -41,5 +41,5 @@ export const readyz: RouteHandler<ReadyzRoute, AppBindings> = async (c) => {
   return c.json({ status: 'unavailable' as const, checks }, 503)
 }
 
-export const metrics: RouteHandler<MetricsRoute, AppBindings> = (c) =>
-  c.text(c.var.metrics.render(), 200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' })
+export const metrics: RouteHandler<MetricsRoute, AppBindings> = async (c) =>
+  c.text(await c.var.metrics.render(), 200, { 'Content-Type': c.var.metrics.contentType })
