@@ -1,13 +1,11 @@
 import type { Sql } from 'postgres'
 import type { ScheduleSpec } from '../domain/schedule.js'
-import type { ScheduleState } from '../domain/schedule-state.js'
+import type { ScheduleSnapshot, ScheduleState, ScheduleStatus } from '../domain/schedule-state.js'
 
 /**
- * herald.schedules: definitions for listing and search. The workflow owns timing and live state; it publishes a
- * snapshot of that state here on every change (live_state, as of live_state_at).
+ * herald.schedules: one row per schedule, for listing and search. The API writes it on create and delete only;
+ * in between the schedule's workflow owns it, publishing status, live state and definition on every change.
  */
-
-export type ScheduleStatus = 'active' | 'paused' | 'completed' | 'deleted'
 
 export interface ScheduleRow {
   id: string
@@ -67,45 +65,28 @@ export async function remove(db: Sql, id: string): Promise<void> {
   await db`DELETE FROM herald.schedules WHERE id = ${id}`
 }
 
-export async function updateSpec(db: Sql, id: string, spec: ScheduleSpec): Promise<ScheduleRow> {
-  const [row] = await db<ScheduleRow[]>`
-    UPDATE herald.schedules SET spec = ${db.json(spec as never)}, name = ${spec.name}, updated_at = now()
-    WHERE id = ${id} RETURNING ${db.unsafe(COLUMNS)}`
-  return row!
-}
-
-export async function setStatus(db: Sql, id: string, status: ScheduleStatus): Promise<ScheduleRow> {
-  const [row] = await db<ScheduleRow[]>`
-    UPDATE herald.schedules SET status = ${status}, updated_at = now() WHERE id = ${id} RETURNING ${db.unsafe(COLUMNS)}`
-  return row!
-}
-
-export async function touch(db: Sql, id: string): Promise<void> {
-  await db`UPDATE herald.schedules SET updated_at = now() WHERE id = ${id}`
+/** Deleting is the API's to record (the workflow is cancelled, so it publishes no more); the row stays for history. */
+export async function markDeleted(db: Sql, id: string): Promise<void> {
+  await db`UPDATE herald.schedules SET status = 'deleted', updated_at = now() WHERE id = ${id}`
 }
 
 /**
- * Before the API changes a schedule's workflow: drop its published snapshot, so reads ask the workflow itself
- * (and see the change) until the workflow publishes its new state. Moving live_state_at to now also turns away a
- * publish that was already in flight: it carries the state from before the change.
+ * The schedule workflow's own view of itself, published on every change: live state, status and definition. It is
+ * the only writer of these columns after the row is created, so a pause signalled straight through Temporal, an
+ * update, or a schedule ending at its endAt all show here. A deleted schedule stays deleted, and a late retry
+ * never overwrites a newer snapshot of the same workflow (both times are the workflow's clock).
  */
-export async function clearLiveState(db: Sql, id: string): Promise<void> {
-  await db`UPDATE herald.schedules SET live_state = NULL, live_state_at = now() WHERE id = ${id}`
-}
-
-/**
- * The schedule workflow's own view of itself, published on every change. The status column follows it too, so a
- * pause signalled straight through Temporal, or a schedule ending at its endAt, shows in status filters. A deleted
- * schedule stays deleted, and a late retry never overwrites a newer snapshot.
- */
-export async function publishState(
-  db: Sql,
-  snapshot: { scheduleId: string; state: ScheduleState; asOf: string },
-): Promise<void> {
+export async function publishState(db: Sql, snapshot: ScheduleSnapshot): Promise<void> {
   const asOf = new Date(snapshot.asOf)
+  const spec = snapshot.spec ? db.json(snapshot.spec as never) : null
   await db`
     UPDATE herald.schedules
-       SET live_state = ${db.json(snapshot.state as never)}, live_state_at = ${asOf}, status = ${snapshot.state.status}
+       SET live_state = ${db.json(snapshot.state as never)}, live_state_at = ${asOf},
+           status = ${snapshot.state.status},
+           spec = COALESCE(${spec}::jsonb, spec), name = COALESCE(${snapshot.spec?.name ?? null}, name),
+           updated_at = CASE
+             WHEN status IS DISTINCT FROM ${snapshot.state.status} OR spec IS DISTINCT FROM COALESCE(${spec}::jsonb, spec)
+             THEN now() ELSE updated_at END
      WHERE id = ${snapshot.scheduleId} AND status <> 'deleted'
        AND (live_state_at IS NULL OR live_state_at <= ${asOf})`
 }

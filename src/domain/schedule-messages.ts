@@ -22,6 +22,9 @@ export type PauseRequest = z.infer<typeof pauseRequestSchema>
 export const resumeRequestSchema = z.object({ by: actor.optional() })
 export type ResumeRequest = z.infer<typeof resumeRequestSchema>
 
+export const skipNextRequestSchema = z.object({ by: actor.optional() })
+export type SkipNextRequest = z.infer<typeof skipNextRequestSchema>
+
 export const triggerRequestSchema = z.object({ reason: oneLine('reason').optional(), by: actor.optional() })
 export type TriggerRequest = z.infer<typeof triggerRequestSchema>
 

@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { runCountsSchema, runSummarySchema } from './run.js'
+import { scheduleSpecSchema } from './schedule.js'
 
 /** The schedule workflow's live state: its answer to the `state` query, and the snapshot it publishes. */
 
@@ -32,11 +33,16 @@ export const scheduleStateSchema = z.object({
 })
 export type ScheduleState = z.infer<typeof scheduleStateSchema>
 
-/** The state as published to herald.schedules.live_state. */
+/**
+ * What the schedule workflow publishes to its herald.schedules row on every change: its live state (and status),
+ * and its definition. The workflow is the only writer of these after the row is created.
+ */
 export const scheduleSnapshotSchema = z.object({
   scheduleId: z.string(),
   state: scheduleStateSchema,
-  /** Workflow time of the snapshot (ISO 8601). */
+  /** The definition in force; absent in snapshots of workflow code from before the workflow wrote it. */
+  spec: scheduleSpecSchema.optional(),
+  /** Workflow time of the snapshot (ISO 8601): a snapshot never replaces a newer one of the same workflow. */
   asOf: z.string(),
 })
 export type ScheduleSnapshot = z.infer<typeof scheduleSnapshotSchema>

@@ -4,6 +4,7 @@ import type {
   DataReadyNotice,
   PauseRequest,
   ResumeRequest,
+  SkipNextRequest,
   TriggeredRun,
   TriggerRequest,
 } from '../domain/schedule-messages.js'
@@ -16,6 +17,14 @@ export const resumeSignal = defineSignal<[ResumeRequest?]>('resume')
 export const triggerNowSignal = defineSignal<[TriggerRequest?]>('triggerNow')
 export const skipNextSignal = defineSignal<[]>('skipNext')
 export const dataReadySignal = defineSignal<[DataReadyNotice]>('dataReady')
+
+/**
+ * The API's way to change a schedule: each update answers with the state the workflow has published (so a read
+ * right after sees the change), where a signal would only be queued. Signals stay for other services.
+ */
+export const pauseUpdate = defineUpdate<ScheduleState, [PauseRequest]>('pauseSchedule')
+export const resumeUpdate = defineUpdate<ScheduleState, [ResumeRequest]>('resumeSchedule')
+export const skipNextUpdate = defineUpdate<ScheduleState, [SkipNextRequest]>('skipNextTick')
 
 /** Replaces the schedule's definition; the validator rejects bad input before anything changes. */
 export const updateScheduleUpdate = defineUpdate<ScheduleSpec, [ScheduleSpecInput]>('updateSchedule')

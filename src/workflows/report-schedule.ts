@@ -4,6 +4,7 @@ import { nextFireTime } from '../domain/cron.js'
 import type { RunTrigger } from '../domain/run.js'
 import type { TickRecord } from '../domain/run-records.js'
 import { type ScheduleSpec, type ScheduleSpecInput, scheduleSpecSchema } from '../domain/schedule.js'
+import type { PauseRequest } from '../domain/schedule-messages.js'
 import type { ScheduleState } from '../domain/schedule-state.js'
 import {
   dueTicks,
@@ -18,8 +19,11 @@ import { LEDGER_POLICY, SNAPSHOT_POLICY } from './activity-policies.js'
 import {
   dataReadySignal,
   pauseSignal,
+  pauseUpdate,
   resumeSignal,
+  resumeUpdate,
   skipNextSignal,
+  skipNextUpdate,
   stateQuery,
   triggerNowSignal,
   triggerUpdate,
@@ -35,6 +39,13 @@ const { publishScheduleState } = wf.proxyLocalActivities<HeraldActivities>(SNAPS
 
 /** Executions started before live-state snapshots existed replay without them (see docs/SCHEDULING.md). */
 const SNAPSHOTS_PATCH = 'live-state-snapshots'
+/**
+ * The workflow is the one writer of its row after creation: snapshots carry its definition too, and the trigger and
+ * updateSchedule updates answer once the change is published. Executions from before replay without either.
+ */
+const ONE_WRITER_PATCH = 'workflow-writes-its-row'
+/** An update waits at most this long for its change to be published (the API gives up on Temporal after 10 s). */
+const PUBLISHED_ANSWER_WAIT = '5 seconds'
 /** A schedule that has ended waits at most this long for the database to take its final snapshot. */
 const FINAL_SNAPSHOT_WAIT = '1 hour'
 
@@ -78,13 +89,22 @@ export function parseSpec(spec: ScheduleSpecInput): ScheduleSpec {
   })
 }
 
+/** What a snapshot carries: the live state, and the definition once the workflow writes its row. */
+interface Published {
+  state: ScheduleState
+  spec?: ScheduleSpec
+}
+
 class ReportSchedule {
   readonly state: ScheduleCarryState
   private readonly runs: ScheduleRuns
   private readonly pendingRecords: TickRecord[] = []
   private wake = false
   private ticksThisExecution = 0
-  private readonly snapshots: SnapshotPublisher<ScheduleState>
+  private readonly snapshots: SnapshotPublisher<Published>
+  /** Set once at the start of run() from the patches, so old histories replay as recorded. */
+  private publishing = false
+  private writesRow = false
 
   constructor(
     readonly scheduleId: string,
@@ -95,28 +115,35 @@ class ReportSchedule {
     this.state = state ?? initialState(workflowNow().toISOString())
     this.runs = new ScheduleRuns(this)
     this.snapshots = new SnapshotPublisher(
-      (view, asOf) => publishScheduleState({ scheduleId: this.scheduleId, state: view, asOf }),
+      ({ state, spec }, asOf) => publishScheduleState({ scheduleId: this.scheduleId, state, spec, asOf }),
       // A local activity holds the workflow task, and with it the command that starts a tick's run.
       () => !this.runs.startingChildren,
     )
   }
 
   listen(): void {
-    wf.setHandler(pauseSignal, ({ note, by } = {}) => {
-      this.state.paused ??= { note, by, since: workflowNow().toISOString() }
-      this.state.paused.note = note
-      this.state.paused.by = by
-      this.wakeUp()
+    wf.setHandler(pauseSignal, (request = {}) => this.pause(request))
+    wf.setHandler(pauseUpdate, (request) => {
+      this.pause(request)
+      return this.publishedView()
     })
     wf.setHandler(resumeSignal, () => this.resume())
-    wf.setHandler(skipNextSignal, () => {
-      this.state.skipNext = true
-      this.wakeUp()
+    wf.setHandler(resumeUpdate, () => {
+      this.resume()
+      return this.publishedView()
+    })
+    wf.setHandler(skipNextSignal, () => this.skipNext())
+    wf.setHandler(skipNextUpdate, () => {
+      this.skipNext()
+      return this.publishedView()
     })
     wf.setHandler(triggerNowSignal, () => {
       this.triggerManually()
     })
-    wf.setHandler(triggerUpdate, () => ({ runId: this.triggerManually() }))
+    wf.setHandler(triggerUpdate, () => {
+      const runId = this.triggerManually()
+      return this.writesRow ? this.publishedView().then(() => ({ runId })) : { runId }
+    })
     wf.setHandler(dataReadySignal, ({ dataset, asOf }) => {
       const known = this.state.dataReady[dataset]
       if (!known || Date.parse(asOf) > Date.parse(known)) this.state.dataReady[dataset] = asOf
@@ -129,7 +156,7 @@ class ReportSchedule {
         const now = workflowNow().toISOString()
         if (this.state.cursor < now) this.state.cursor = now
         this.wakeUp()
-        return this.spec
+        return this.writesRow ? this.publishedView().then(() => this.spec) : this.spec
       },
       { validator: (spec) => void parseSpec(spec) },
     )
@@ -138,6 +165,8 @@ class ReportSchedule {
 
   async run(): Promise<ScheduleState> {
     const publishing = wf.patched(SNAPSHOTS_PATCH)
+    this.publishing = publishing
+    this.writesRow = publishing && wf.patched(ONE_WRITER_PATCH)
     if (publishing) void this.snapshots.run()
     for (;;) {
       if (!this.state.paused) this.startDueTicks()
@@ -148,7 +177,7 @@ class ReportSchedule {
       const idle = this.runs.size === 0 && !this.state.buffered
       if (next === null && idle) {
         const final = this.view('completed')
-        this.snapshots.offer(final)
+        this.snapshots.offer(this.published(final))
         if (publishing) await wf.condition(() => this.snapshots.isCurrent(), FINAL_SNAPSHOT_WAIT)
         return final
       }
@@ -163,7 +192,7 @@ class ReportSchedule {
         })
       }
 
-      this.snapshots.offer(this.view())
+      this.snapshots.offer(this.published(this.view()))
       this.wake = false
       if (next) {
         const dueAt = tickDueAt(this.scheduleId, this.spec, next)
@@ -175,6 +204,31 @@ class ReportSchedule {
   }
 
   runEnded(): void {
+    this.wakeUp()
+  }
+
+  private published(state: ScheduleState): Published {
+    return this.writesRow ? { state, spec: this.spec } : { state }
+  }
+
+  /** The state after a change, once the row shows it (or after PUBLISHED_ANSWER_WAIT, if the database is down). */
+  private async publishedView(): Promise<ScheduleState> {
+    const view = this.view()
+    if (!this.publishing) return view
+    this.snapshots.offer(this.published(view))
+    await wf.condition(() => this.snapshots.isCurrent(), PUBLISHED_ANSWER_WAIT)
+    return view
+  }
+
+  private pause({ note, by }: PauseRequest): void {
+    this.state.paused ??= { note, by, since: workflowNow().toISOString() }
+    this.state.paused.note = note
+    this.state.paused.by = by
+    this.wakeUp()
+  }
+
+  private skipNext(): void {
+    this.state.skipNext = true
     this.wakeUp()
   }
 

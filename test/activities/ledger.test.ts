@@ -3,9 +3,9 @@ import { ApplicationFailure } from '@temporalio/common'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { createLedgerActivities } from '../../src/activities/ledger/index.js'
 import { connectDatabase, type Database } from '../../src/db/client.js'
-import { clearLiveState } from '../../src/db/schedules.js'
 import type { RunContext } from '../../src/domain/run.js'
 import type { RunFinishRecord } from '../../src/domain/run-records.js'
+import { scheduleSpecSchema } from '../../src/domain/schedule.js'
 
 let db: Database
 let ledger: ReturnType<typeof createLedgerActivities>
@@ -187,19 +187,42 @@ describe('live-state snapshots', () => {
     expect(await scheduleRow(id)).toMatchObject({ status: 'active', live_state: { status: 'active' } })
   })
 
-  it('turns away a snapshot taken before the API cleared it', async () => {
+  it('writes the definition it carries; updated_at moves only when the status or the definition changes', async () => {
     const id = await insertSchedule()
-    const before = new Date(Date.now() - 1000).toISOString()
-    await clearLiveState(db, id)
-    // A publish that was in flight when the API paused the schedule: its state is from before the pause.
-    await ledger.publishScheduleState({ scheduleId: id, state: state('active'), asOf: before })
-    expect(await scheduleRow(id)).toMatchObject({ live_state: null })
+    const spec = scheduleSpecSchema.parse({
+      name: 'Renamed by the workflow',
+      cron: '0 8 * * *',
+      query: { sql: 'SELECT 1' },
+      recipients: { to: ['a@example.com'] },
+    })
+    const row = () =>
+      db<{ name: string; spec: unknown; updated_at: Date }[]>`
+        SELECT name, spec, updated_at FROM herald.schedules WHERE id = ${id}`.then((rows) => rows[0]!)
+    const created = await row()
     await ledger.publishScheduleState({
       scheduleId: id,
-      state: state('paused', 'after'),
-      asOf: new Date(Date.now() + 1000).toISOString(),
+      state: state('active'),
+      asOf: '2026-01-01T10:00:00Z',
     })
-    expect(await scheduleRow(id)).toMatchObject({ live_state: { status: 'paused', pausedNote: 'after' } })
+    expect(await row()).toEqual(created)
+
+    await ledger.publishScheduleState({
+      scheduleId: id,
+      state: state('active'),
+      spec,
+      asOf: '2026-01-01T10:00:01Z',
+    })
+    const renamed = await row()
+    expect(renamed).toMatchObject({ name: 'Renamed by the workflow', spec })
+    expect(renamed.updated_at.getTime()).toBeGreaterThan(created.updated_at.getTime())
+
+    await ledger.publishScheduleState({
+      scheduleId: id,
+      state: state('active'),
+      spec,
+      asOf: '2026-01-01T10:00:02Z',
+    })
+    expect((await row()).updated_at).toEqual(renamed.updated_at)
   })
 
   it('never brings a deleted schedule back', async () => {

@@ -8,8 +8,11 @@ import proto from '@temporalio/proto'
 import {
   dataReadySignal,
   pauseSignal,
+  pauseUpdate,
   resumeSignal,
+  resumeUpdate,
   skipNextSignal,
+  skipNextUpdate,
   triggerNowSignal,
   triggerUpdate,
   updateScheduleUpdate,
@@ -31,7 +34,7 @@ try {
     query: (_input, call) => result(call, fingerprints[(call - 1) % fingerprints.length]),
   })
   await worker.runUntil(async () => {
-    // Timers across DST, children, conditions, grace period, all messages, an update and continueAsNew.
+    // Timers across DST, children, conditions, grace period, all messages, the updates and continueAsNew.
     const spec = baseSpec({
       cron: '0 * * * *',
       timezone: 'Europe/Berlin',
@@ -49,6 +52,11 @@ try {
     await handle.signal(resumeSignal, {})
     await handle.executeUpdate(triggerUpdate, { args: [{ by: 'recorder' }] })
     await handle.executeUpdate(updateScheduleUpdate, { args: [{ ...spec, cron: '30 * * * *' }] })
+    // The API's updates (v4): each answers once the workflow has published its state.
+    await handle.executeUpdate(skipNextUpdate, { args: [{ by: 'recorder' }] })
+    await handle.executeUpdate(pauseUpdate, { args: [{ note: 'replay update', by: 'recorder' }] })
+    await env.sleep('1 hour')
+    await handle.executeUpdate(resumeUpdate, { args: [{ by: 'recorder' }] })
     await advanceUntil(env, () => calls.recordRunFinished.length >= 8, '1 hour', 8)
     const history = await handle.fetchHistory()
     await writeFile(new URL(`schedule-${version}.binpb`, dir), encode(history))

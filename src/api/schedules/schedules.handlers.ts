@@ -4,13 +4,13 @@ import * as auditLog from '../../db/audit-log.js'
 import type { ScheduleListRow, ScheduleRow } from '../../db/schedules.js'
 import * as schedules from '../../db/schedules.js'
 import { type ScheduleSpec, scheduleSpecSchema } from '../../domain/schedule.js'
-import type { TriggerRequest } from '../../domain/schedule-messages.js'
+import { scheduleStateSchema } from '../../domain/schedule-state.js'
 import {
   dataReadySignal,
-  pauseSignal,
+  pauseUpdate,
   reportSchedule,
-  resumeSignal,
-  skipNextSignal,
+  resumeUpdate,
+  skipNextUpdate,
   stateQuery,
   triggerUpdate,
   updateScheduleUpdate,
@@ -160,9 +160,11 @@ export const getOne: Handler<typeof routes.getOne> = async (c) => {
   if (row.status === 'deleted')
     return c.json({ ...schedule, live: null, liveError: 'the schedule was deleted' }, 200)
   // The workflow publishes its state on every change; asking it directly costs a Temporal round trip per request.
-  if (row.live_state && row.live_state_at && c.req.valid('query').fresh !== 'true') {
+  // Snapshots of older workflow code lack newer fields: parsing fills their defaults.
+  const snapshot = row.live_state ? scheduleStateSchema.safeParse(row.live_state) : undefined
+  if (snapshot?.success && row.live_state_at && c.req.valid('query').fresh !== 'true') {
     const liveAsOf = row.live_state_at.toISOString()
-    return c.json({ ...schedule, live: row.live_state, liveSource: 'snapshot' as const, liveAsOf }, 200)
+    return c.json({ ...schedule, live: snapshot.data, liveSource: 'snapshot' as const, liveAsOf }, 200)
   }
   try {
     const live = await withTemporalDeadline(temporal, () => scheduleHandle(temporal, id).query(stateQuery))
@@ -188,19 +190,18 @@ export const patch: Handler<typeof routes.patch> = async (c) => {
   if (merged.data.cron !== row.spec.cron || merged.data.timezone !== row.spec.timezone) {
     assertSensibleCron(merged.data, c.var.deps.config)
   }
-  await schedules.clearLiveState(db, id)
-  // The workflow validates again and is the one that decides; the row follows only once it has accepted.
+  // The workflow validates again and decides; it writes the row and answers with the definition in force.
   const applied = await withTemporalDeadline(temporal, () =>
     scheduleHandle(temporal, id).executeUpdate(updateScheduleUpdate, { args: [merged.data] }),
   )
-  const updated = await schedules.updateSpec(db, id, applied ?? merged.data)
   await auditLog.record(db, {
     actor: c.get('actor'),
     action: 'schedule.update',
     scheduleId: id,
     detail: { patch: c.req.valid('json') },
   })
-  return c.json(toSchedule(updated, temporal), 200)
+  const updated = (await schedules.byId(db, id)) ?? row
+  return c.json(toSchedule({ ...updated, spec: applied, name: applied.name }, temporal), 200)
 }
 
 export const remove: Handler<typeof routes.remove> = async (c) => {
@@ -212,7 +213,7 @@ export const remove: Handler<typeof routes.remove> = async (c) => {
   } catch (err) {
     if (!(err instanceof WorkflowNotFoundError)) throw err
   }
-  await schedules.setStatus(db, id, 'deleted')
+  await schedules.markDeleted(db, id)
   await auditLog.record(db, { actor: c.get('actor'), action: 'schedule.delete', scheduleId: id })
   return c.body(null, 204)
 }
@@ -221,30 +222,30 @@ export const pause: Handler<typeof routes.pause> = async (c) => {
   const { db, temporal } = c.var.deps
   const { id } = c.req.valid('param')
   const { note } = c.req.valid('json')
-  const row = await requireSchedule(c, id)
+  await requireSchedule(c, id)
   const by = c.get('actor')
-  await schedules.clearLiveState(db, id)
-  await withTemporalDeadline(temporal, () => scheduleHandle(temporal, id).signal(pauseSignal, { note, by }))
-  const updated = row.status === 'completed' ? row : await schedules.setStatus(db, id, 'paused')
+  const state = await withTemporalDeadline(temporal, () =>
+    scheduleHandle(temporal, id).executeUpdate(pauseUpdate, { args: [{ note, by }] }),
+  )
   await auditLog.record(db, {
     actor: by,
     action: 'schedule.pause',
     scheduleId: id,
     detail: note ? { note } : {},
   })
-  return c.json({ id, status: updated.status }, 200)
+  return c.json({ id, status: state.status }, 200)
 }
 
 export const resume: Handler<typeof routes.resume> = async (c) => {
   const { db, temporal } = c.var.deps
   const { id } = c.req.valid('param')
-  const row = await requireSchedule(c, id)
+  await requireSchedule(c, id)
   const by = c.get('actor')
-  await schedules.clearLiveState(db, id)
-  await withTemporalDeadline(temporal, () => scheduleHandle(temporal, id).signal(resumeSignal, { by }))
-  const updated = row.status === 'completed' ? row : await schedules.setStatus(db, id, 'active')
+  const state = await withTemporalDeadline(temporal, () =>
+    scheduleHandle(temporal, id).executeUpdate(resumeUpdate, { args: [{ by }] }),
+  )
   await auditLog.record(db, { actor: by, action: 'schedule.resume', scheduleId: id })
-  return c.json({ id, status: updated.status }, 200)
+  return c.json({ id, status: state.status }, 200)
 }
 
 export const trigger: Handler<typeof routes.trigger> = async (c) => {
@@ -253,12 +254,8 @@ export const trigger: Handler<typeof routes.trigger> = async (c) => {
   const { reason } = c.req.valid('json')
   await requireSchedule(c, id)
   const by = c.get('actor')
-  await schedules.clearLiveState(db, id)
   const { runId } = await withTemporalDeadline(temporal, () =>
-    // By name: the client's typings reject update definitions whose only argument is optional.
-    scheduleHandle(temporal, id).executeUpdate<{ runId: string }, [TriggerRequest]>(triggerUpdate.name, {
-      args: [{ by, reason }],
-    }),
+    scheduleHandle(temporal, id).executeUpdate(triggerUpdate, { args: [{ by, reason }] }),
   )
   await auditLog.record(db, {
     actor: by,
@@ -273,10 +270,11 @@ export const skipNext: Handler<typeof routes.skipNext> = async (c) => {
   const { db, temporal } = c.var.deps
   const { id } = c.req.valid('param')
   await requireSchedule(c, id)
-  await schedules.clearLiveState(db, id)
-  await withTemporalDeadline(temporal, () => scheduleHandle(temporal, id).signal(skipNextSignal))
-  await schedules.touch(db, id)
-  await auditLog.record(db, { actor: c.get('actor'), action: 'schedule.skipNext', scheduleId: id })
+  const by = c.get('actor')
+  await withTemporalDeadline(temporal, () =>
+    scheduleHandle(temporal, id).executeUpdate(skipNextUpdate, { args: [{ by }] }),
+  )
+  await auditLog.record(db, { actor: by, action: 'schedule.skipNext', scheduleId: id })
   return c.json({ id, accepted: true as const }, 202)
 }
 
