@@ -2,7 +2,7 @@ import { WorkflowNotFoundError } from '@temporalio/client'
 import { DEMO_REPORT_SQL } from '../src/db/demo.js'
 import type { ScheduleSpecInput } from '../src/domain/schedule.js'
 import { pauseSignal, stateQuery } from '../src/workflows/messages.js'
-import type { ReportScheduleInput } from '../src/workflows/report-schedule.js'
+import { type ReportScheduleInput, reportSchedule } from '../src/workflows/report-schedule.js'
 import { sleep } from './child-service.js'
 import type { ChaosStack } from './stack.js'
 
@@ -61,7 +61,7 @@ export async function startChaosSchedules(
       scheduleId: id,
       spec: chaosSpec(scenario, `chaos ${scenario} #${i}`, intervalSeconds, recipients),
     }
-    const handle = await stack.client.workflow.start('reportSchedule', {
+    const handle = await stack.client.workflow.start(reportSchedule, {
       workflowId: `schedule/${id}`,
       taskQueue: stack.options.taskQueue,
       args: [input],

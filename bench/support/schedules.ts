@@ -3,6 +3,7 @@ import { newId } from '../../src/api/ids.js'
 import type { Database } from '../../src/db/client.js'
 import { DEMO_REPORT_SQL } from '../../src/db/demo.js'
 import { type ScheduleSpec, type ScheduleSpecInput, scheduleSpecSchema } from '../../src/domain/schedule.js'
+import { reportSchedule } from '../../src/workflows/report-schedule.js'
 import { NATIVE_TASK_QUEUE } from './stack.js'
 
 /** Creating many schedules: Herald workflows, native Temporal Schedules, and rows in herald.schedules. */
@@ -54,7 +55,7 @@ export async function startHeraldSchedules(
 ): Promise<number> {
   const t0 = Date.now()
   await inParallel(ids, concurrency, (scheduleId) =>
-    client.workflow.start('reportSchedule', {
+    client.workflow.start(reportSchedule, {
       workflowId: `schedule/${scheduleId}`,
       taskQueue,
       args: [{ scheduleId, spec }],
