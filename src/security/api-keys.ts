@@ -17,6 +17,9 @@ export interface ApiKey {
   scopeWritten: boolean
 }
 
+/** RFC 6750's b64token, the only keys hono/bearer-auth accepts in a header; checked at start so none fails later. */
+const BEARER_TOKEN = /^[A-Za-z0-9._~+/-]+=*$/
+
 /** Whether a key holding `held` may call an operation that requires `required`. */
 export const scopeGrants = (held: ApiScope, required: ApiScope) =>
   API_SCOPES.indexOf(held) >= API_SCOPES.indexOf(required)
@@ -44,6 +47,10 @@ export function parseApiKeys(raw: string | undefined): { keys: ApiKey[]; problem
       problems.push(`entry ${index + 1}: the text before ':' must be one of ${API_SCOPES.join(', ')}`)
     } else if (key === '') {
       problems.push(`entry ${index + 1}: no key after '${prefix}:'`)
+    } else if (!BEARER_TOKEN.test(key)) {
+      problems.push(
+        `entry ${index + 1}: a key may hold only letters, digits and - . _ ~ + / (and = at the end)`,
+      )
     } else if (keys.some((k) => k.key === key)) {
       problems.push(`entry ${index + 1}: repeats an earlier key`)
     } else {

@@ -56,6 +56,16 @@ describe('authentication', () => {
     expect((await problemOf(res)).detail).toBe('the API key is not valid')
   })
 
+  it('answers a header that is not a bearer token with the same 401 problem, not a bare 400', async () => {
+    for (const header of ['Basic dXNlcjpwYXNz', 'Bearer', 'Bearer has spaces', 'Bearer ke#y']) {
+      const res = await h.app.request('/api/v1/schedules', { headers: { Authorization: header } })
+      expect(res.status, header).toBe(401)
+      expect(res.headers.get('content-type'), header).toMatch(PROBLEM_TYPE)
+      expect(res.headers.get('www-authenticate'), header).toMatch(/^Bearer realm="herald"/)
+      expect((await problemOf(res)).detail, header).toMatch(/Authorization: Bearer <key>/)
+    }
+  })
+
   it('accepts every configured key', async () => {
     for (const { key } of h.deps.config.API_KEYS) {
       const res = await h.app.request('/api/v1/schedules?limit=1', {

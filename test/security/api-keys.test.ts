@@ -31,6 +31,7 @@ describe('API_KEYS', () => {
     ['wirte:hk_secret_1', /entry 1: the text before ':' must be one of read, write, admin/],
     ['read:hk_a,admin:', /entry 2: no key after 'admin:'/],
     ['read:hk_a,admin:hk_a', /entry 2: repeats an earlier key/],
+    ['read:hk_a,write:hk_b#c', /entry 2: a key may hold only letters, digits/],
   ])('refuses %j at start, naming the entry but not the key', (raw, message) => {
     let error: unknown
     try {

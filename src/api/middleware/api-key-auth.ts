@@ -1,5 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto'
 import type { Context, MiddlewareHandler } from 'hono'
+import { bearerAuth } from 'hono/bearer-auth'
 import type { ApiKey } from '../../security/api-keys.js'
 import { scopeGrants } from '../../security/api-keys.js'
 import type { AppBindings } from '../deps.js'
@@ -7,10 +8,8 @@ import { ProblemError } from '../problems.js'
 import type { RequiredAccess } from '../scopes.js'
 
 /**
- * Bearer authentication against `API_KEYS`, then the scope the matched route declares. Keys are compared as
- * SHA-256 digests in constant time, against every key. (hono/bearer-auth compares in constant time too, but
- * stops at the first match, re-hashes every key per request and cannot say which key matched, which the scope
- * and the audit actor need.)
+ * Bearer authentication against `API_KEYS` (hono/bearer-auth reads the header; `verifyToken` matches the key), then
+ * the scope the matched route declares. Keys are compared as SHA-256 digests in constant time, against every key.
  */
 
 const digest = (value: string) => createHash('sha256').update(value).digest()
@@ -20,11 +19,43 @@ export const actorForKey = (key: string) => `apikey:${digest(key).toString('hex'
 
 const challenge = (extra = '') => ({ headers: { 'WWW-Authenticate': `Bearer realm="herald"${extra}` } })
 
+// Thrown from bearer-auth's message callbacks, so the app's one error mapping renders the problem+json.
+const refuse = (detail: string, extra?: string) => (): never => {
+  throw new ProblemError('unauthorized', detail, challenge(extra))
+}
+
+interface KnownKey {
+  digest: Buffer
+  actor: string
+  scope: ApiKey['scope']
+}
+
 export function apiKeyAuth(
   keys: ApiKey[],
   requiredAccess: (c: Context) => RequiredAccess,
 ): MiddlewareHandler<AppBindings> {
-  const known = keys.map((k) => ({ digest: digest(k.key), actor: actorForKey(k.key), scope: k.scope }))
+  const known: KnownKey[] = keys.map((k) => ({
+    digest: digest(k.key),
+    actor: actorForKey(k.key),
+    scope: k.scope,
+  }))
+  const holders = new WeakMap<Context, KnownKey>()
+  const malformed = refuse('send an API key as "Authorization: Bearer <key>"')
+  const authenticate = bearerAuth<AppBindings>({
+    verifyToken: (token, c) => {
+      const given = digest(token)
+      // Compare against every key so the time taken does not reveal which one matched.
+      let holder: KnownKey | undefined
+      for (const key of known) if (timingSafeEqual(key.digest, given)) holder = key
+      if (holder) holders.set(c, holder)
+      return holder !== undefined
+    },
+    noAuthenticationHeader: { message: malformed },
+    // RFC 6750 would answer 400 here; Herald answers 401 for any header it cannot use, as it always has.
+    invalidAuthenticationHeader: { message: malformed },
+    invalidToken: { message: refuse('the API key is not valid', ', error="invalid_token"') },
+  })
+
   return async (c, next) => {
     const required = requiredAccess(c)
     if (required === 'public') return next()
@@ -35,29 +66,21 @@ export function apiKeyAuth(
         challenge(),
       )
     }
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(c.req.header('Authorization') ?? '')
-    if (!match) {
-      throw new ProblemError('unauthorized', 'send an API key as "Authorization: Bearer <key>"', challenge())
-    }
-    const given = digest(match[1]!)
-    // Compare against every key so the time taken does not reveal which one matched.
-    let holder: (typeof known)[number] | undefined
-    for (const key of known) if (timingSafeEqual(key.digest, given)) holder = key
-    if (!holder) {
-      throw new ProblemError('unauthorized', 'the API key is not valid', challenge(', error="invalid_token"'))
-    }
-    c.set('actor', holder.actor)
-    if (required === 'undeclared') {
-      c.var.logger.error({ method: c.req.method, path: c.req.path }, 'route declares no API key scope')
-      throw new ProblemError('forbidden', 'this operation declares no API key scope, so no key may call it')
-    }
-    if (required !== 'unrouted' && !scopeGrants(holder.scope, required)) {
-      throw new ProblemError(
-        'forbidden',
-        `this operation needs an API key with the "${required}" scope; this key has "${holder.scope}"`,
-        challenge(`, error="insufficient_scope", scope="${required}"`),
-      )
-    }
-    return next()
+    await authenticate(c, async () => {
+      const holder = holders.get(c)!
+      c.set('actor', holder.actor)
+      if (required === 'undeclared') {
+        c.var.logger.error({ method: c.req.method, path: c.req.path }, 'route declares no API key scope')
+        throw new ProblemError('forbidden', 'this operation declares no API key scope, so no key may call it')
+      }
+      if (required !== 'unrouted' && !scopeGrants(holder.scope, required)) {
+        throw new ProblemError(
+          'forbidden',
+          `this operation needs an API key with the "${required}" scope; this key has "${holder.scope}"`,
+          challenge(`, error="insufficient_scope", scope="${required}"`),
+        )
+      }
+      await next()
+    })
   }
 }
