@@ -15,39 +15,14 @@ import {
   type TickNotRun,
   tickDueAt,
 } from '../domain/tick-plan.js'
-import { LEDGER_POLICY, SNAPSHOT_POLICY } from './activity-policies.js'
-import {
-  dataReadySignal,
-  pauseSignal,
-  pauseUpdate,
-  resumeSignal,
-  resumeUpdate,
-  skipNextSignal,
-  skipNextUpdate,
-  stateQuery,
-  triggerNowSignal,
-  triggerUpdate,
-  updateScheduleUpdate,
-} from './messages.js'
+import { LEDGER_POLICY } from './activity-policies.js'
+import { listenToMessages } from './schedule-handlers.js'
+import { ScheduleRow } from './schedule-row.js'
 import { ScheduleRuns } from './schedule-runs.js'
 import { initialState, liveView, rememberRun, type ScheduleCarryState } from './schedule-state.js'
-import { SnapshotPublisher } from './snapshot-publisher.js'
 import { workflowNow, workflowNowMs } from './workflow-clock.js'
 
 const { recordTick } = wf.proxyActivities<HeraldActivities>(LEDGER_POLICY)
-const { publishScheduleState } = wf.proxyLocalActivities<HeraldActivities>(SNAPSHOT_POLICY)
-
-/** Executions started before live-state snapshots existed replay without them (see docs/SCHEDULING.md). */
-const SNAPSHOTS_PATCH = 'live-state-snapshots'
-/**
- * The workflow is the one writer of its row after creation: snapshots carry its definition too, and the trigger and
- * updateSchedule updates answer once the change is published. Executions from before replay without either.
- */
-const ONE_WRITER_PATCH = 'workflow-writes-its-row'
-/** An update waits at most this long for its change to be published (the API gives up on Temporal after 10 s). */
-const PUBLISHED_ANSWER_WAIT = '5 seconds'
-/** A schedule that has ended waits at most this long for the database to take its final snapshot. */
-const FINAL_SNAPSHOT_WAIT = '1 hour'
 
 /** Bounds replay cost and history size: the schedule continues as new after this many ticks at the latest. */
 const MAX_TICKS_PER_EXECUTION = 200
@@ -89,22 +64,13 @@ export function parseSpec(spec: ScheduleSpecInput): ScheduleSpec {
   })
 }
 
-/** What a snapshot carries: the live state, and the definition once the workflow writes its row. */
-interface Published {
-  state: ScheduleState
-  spec?: ScheduleSpec
-}
-
 class ReportSchedule {
   readonly state: ScheduleCarryState
   private readonly runs: ScheduleRuns
   private readonly pendingRecords: TickRecord[] = []
   private wake = false
   private ticksThisExecution = 0
-  private readonly snapshots: SnapshotPublisher<Published>
-  /** Set once at the start of run() from the patches, so old histories replay as recorded. */
-  private publishing = false
-  private writesRow = false
+  private readonly row: ScheduleRow
 
   constructor(
     readonly scheduleId: string,
@@ -114,60 +80,16 @@ class ReportSchedule {
   ) {
     this.state = state ?? initialState(workflowNow().toISOString())
     this.runs = new ScheduleRuns(this)
-    this.snapshots = new SnapshotPublisher(
-      ({ state, spec }, asOf) => publishScheduleState({ scheduleId: this.scheduleId, state, spec, asOf }),
-      // A local activity holds the workflow task, and with it the command that starts a tick's run.
-      () => !this.runs.startingChildren,
-    )
+    // A local activity holds the workflow task, and with it the command that starts a tick's run.
+    this.row = new ScheduleRow(this.scheduleId, () => !this.runs.startingChildren)
   }
 
   listen(): void {
-    wf.setHandler(pauseSignal, (request = {}) => this.pause(request))
-    wf.setHandler(pauseUpdate, (request) => {
-      this.pause(request)
-      return this.publishedView()
-    })
-    wf.setHandler(resumeSignal, () => this.resume())
-    wf.setHandler(resumeUpdate, () => {
-      this.resume()
-      return this.publishedView()
-    })
-    wf.setHandler(skipNextSignal, () => this.skipNext())
-    wf.setHandler(skipNextUpdate, () => {
-      this.skipNext()
-      return this.publishedView()
-    })
-    wf.setHandler(triggerNowSignal, () => {
-      this.triggerManually()
-    })
-    wf.setHandler(triggerUpdate, () => {
-      const runId = this.triggerManually()
-      return this.writesRow ? this.publishedView().then(() => ({ runId })) : { runId }
-    })
-    wf.setHandler(dataReadySignal, ({ dataset, asOf }) => {
-      const known = this.state.dataReady[dataset]
-      if (!known || Date.parse(asOf) > Date.parse(known)) this.state.dataReady[dataset] = asOf
-    })
-    wf.setHandler(
-      updateScheduleUpdate,
-      (spec) => {
-        this.spec = parseSpec(spec)
-        // A new cron must not fire ticks it would have had in the past.
-        const now = workflowNow().toISOString()
-        if (this.state.cursor < now) this.state.cursor = now
-        this.wakeUp()
-        return this.writesRow ? this.publishedView().then(() => this.spec) : this.spec
-      },
-      { validator: (spec) => void parseSpec(spec) },
-    )
-    wf.setHandler(stateQuery, () => this.view())
+    listenToMessages(this)
   }
 
   async run(): Promise<ScheduleState> {
-    const publishing = wf.patched(SNAPSHOTS_PATCH)
-    this.publishing = publishing
-    this.writesRow = publishing && wf.patched(ONE_WRITER_PATCH)
-    if (publishing) void this.snapshots.run()
+    this.row.start()
     for (;;) {
       if (!this.state.paused) this.startDueTicks()
       this.startBufferedRunIfIdle()
@@ -177,12 +99,11 @@ class ReportSchedule {
       const idle = this.runs.size === 0 && !this.state.buffered
       if (next === null && idle) {
         const final = this.view('completed')
-        this.snapshots.offer(this.published(final))
-        if (publishing) await wf.condition(() => this.snapshots.isCurrent(), FINAL_SNAPSHOT_WAIT)
+        await this.row.final(final, this.spec)
         return final
       }
       if (idle && this.shouldContinueAsNew()) {
-        await wf.condition(() => wf.allHandlersFinished() && this.snapshots.isIdle())
+        await wf.condition(() => wf.allHandlersFinished() && this.row.isIdle())
         await this.flushRecords()
         return wf.continueAsNew<typeof reportSchedule>({
           scheduleId: this.scheduleId,
@@ -192,7 +113,7 @@ class ReportSchedule {
         })
       }
 
-      this.snapshots.offer(this.published(this.view()))
+      this.row.offer(this.view(), this.spec)
       this.wake = false
       if (next) {
         const dueAt = tickDueAt(this.scheduleId, this.spec, next)
@@ -207,27 +128,40 @@ class ReportSchedule {
     this.wakeUp()
   }
 
-  private published(state: ScheduleState): Published {
-    return this.writesRow ? { state, spec: this.spec } : { state }
+  get writesRow(): boolean {
+    return this.row.writesRow
   }
 
-  /** The state after a change, once the row shows it (or after PUBLISHED_ANSWER_WAIT, if the database is down). */
-  private async publishedView(): Promise<ScheduleState> {
-    const view = this.view()
-    if (!this.publishing) return view
-    this.snapshots.offer(this.published(view))
-    await wf.condition(() => this.snapshots.isCurrent(), PUBLISHED_ANSWER_WAIT)
-    return view
+  publishedView(): Promise<ScheduleState> {
+    return this.row.answer(this.view(), this.spec)
   }
 
-  private pause({ note, by }: PauseRequest): void {
+  pause({ note, by }: PauseRequest): void {
     this.state.paused ??= { note, by, since: workflowNow().toISOString() }
     this.state.paused.note = note
     this.state.paused.by = by
     this.wakeUp()
   }
 
-  private skipNext(): void {
+  dataReady(dataset: string, asOf: string): void {
+    const known = this.state.dataReady[dataset]
+    if (!known || Date.parse(asOf) > Date.parse(known)) this.state.dataReady[dataset] = asOf
+  }
+
+  replaceSpec(input: ScheduleSpecInput): ScheduleSpec {
+    this.spec = parseSpec(input)
+    // A new cron must not fire ticks it would have had in the past.
+    const now = workflowNow().toISOString()
+    if (this.state.cursor < now) this.state.cursor = now
+    this.wakeUp()
+    return this.spec
+  }
+
+  validateSpec(input: ScheduleSpecInput): void {
+    parseSpec(input)
+  }
+
+  skipNext(): void {
     this.state.skipNext = true
     this.wakeUp()
   }
@@ -236,7 +170,7 @@ class ReportSchedule {
     return wf.workflowInfo().continueAsNewSuggested || this.ticksThisExecution >= this.maxTicksPerExecution
   }
 
-  private wakeUp(): void {
+  wakeUp(): void {
     this.wake = true
   }
 
@@ -280,7 +214,7 @@ class ReportSchedule {
     this.runs.launch(new Date(buffered.fireTime), buffered.trigger)
   }
 
-  private triggerManually(): string {
+  triggerManually(): string {
     const now = workflowNow()
     const runId = runIdFor(this.scheduleId, now)
     // Two triggers in the same workflow task share a fire time: one run, not two.
@@ -288,7 +222,7 @@ class ReportSchedule {
     return runId
   }
 
-  private resume(): void {
+  resume(): void {
     const paused = this.state.paused
     if (!paused) return
     const now = workflowNow()
@@ -299,7 +233,7 @@ class ReportSchedule {
     this.wakeUp()
   }
 
-  private view(status?: ScheduleState['status']): ScheduleState {
+  view(status?: ScheduleState['status']): ScheduleState {
     return liveView(this.spec, this.state, this.runs.ids, workflowNowMs(), status)
   }
 }
