@@ -26,6 +26,7 @@ import { assertSensibleCron } from './cron-guard.js'
 import { mergePatch } from './merge-patch.js'
 import { runPreview } from './preview.js'
 import { requireSchedule } from './require-schedule.js'
+import { sameSpec } from './same-spec.js'
 import type * as routes from './schedules.routes.js'
 
 type Handler<R extends RouteConfig> = RouteHandler<R, AppBindings>
@@ -61,18 +62,6 @@ function toListItem(row: ScheduleListRow, temporal: TemporalDeps) {
   return row.spec ? { ...item, spec: row.spec } : item
 }
 
-/** Key order does not matter when comparing a retried body with the stored one. */
-function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`
-  if (value && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`
-  }
-  return JSON.stringify(value)
-}
-
 async function startScheduleWorkflow(
   temporal: TemporalDeps,
   scheduleId: string,
@@ -102,7 +91,7 @@ export const create: Handler<typeof routes.create> = async (c) => {
   assertSensibleCron(spec, c.var.deps.config)
 
   const replay = async (existing: ScheduleRow) => {
-    if (canonicalJson(existing.spec) !== canonicalJson(spec)) {
+    if (!sameSpec(existing.spec, spec)) {
       throw new ProblemError(
         'idempotencyConflict',
         `Idempotency-Key was already used for schedule ${existing.id} with a different body`,
