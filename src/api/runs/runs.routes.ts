@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi'
 import { deliveryStatusSchema } from '../../domain/delivery.js'
 import { runStatusSchema, runStepSchema, runTriggerSchema } from '../../domain/run.js'
-import { reportFormatSchema } from '../../domain/schedule.js'
+import { linkedAttachmentSchema } from '../artifacts/linked-attachment.js'
 import { nextCursorSchema, pageQuerySchema } from '../pagination.js'
 import { problemResponses, protectedProblems } from '../problems.js'
 import { scheduleIdParams } from '../schedules/schedules.schemas.js'
@@ -9,15 +9,6 @@ import { requiresScope } from '../scopes.js'
 
 const tags = ['Runs']
 const json = <T>(schema: T) => ({ 'application/json': { schema } })
-
-const attachmentSchema = z.object({
-  artifactId: z.string(),
-  format: reportFormatSchema,
-  filename: z.string(),
-  contentType: z.string(),
-  size: z.number(),
-  url: z.string().nullable().openapi({ description: 'Signed download link, valid for one hour' }),
-})
 
 export const runSummarySchema = z
   .object({
@@ -51,7 +42,7 @@ export const runDetailSchema = runSummarySchema
     fingerprint: z.string().nullable(),
     error: z.string().nullable(),
     steps: z.array(runStepSchema),
-    attachments: z.array(attachmentSchema),
+    attachments: z.array(linkedAttachmentSchema),
     deliveries: z.array(deliverySchema),
   })
   .openapi('RunDetail')

@@ -1,6 +1,7 @@
 import { z } from '@hono/zod-openapi'
 import type { ZodType } from 'zod'
-import { reportFormatSchema, scheduleSpecSchema } from '../../domain/schedule.js'
+import { columnInfoSchema } from '../../domain/report-data.js'
+import { scheduleSpecSchema } from '../../domain/schedule.js'
 import {
   dataReadyNoticeSchema,
   pauseRequestSchema,
@@ -12,6 +13,7 @@ import {
   scheduleStateSchema,
   scheduleStatusSchema as scheduleStatusEnum,
 } from '../../domain/schedule-state.js'
+import { linkedAttachmentSchema } from '../artifacts/linked-attachment.js'
 import { nextCursorSchema } from '../pagination.js'
 
 /** Response and parameter shapes of the schedule routes; bodies and the live state are the domain's schemas. */
@@ -143,17 +145,8 @@ export const acceptedSchema = z
 export const previewSchema = z
   .object({
     rowCount: z.number().int(),
-    columns: z.array(z.object({ name: z.string(), type: z.string() })),
+    columns: z.array(columnInfoSchema),
     condition: z.object({ send: z.boolean(), reason: z.string() }),
-    attachments: z.array(
-      z.object({
-        artifactId: z.string(),
-        format: reportFormatSchema,
-        filename: z.string(),
-        contentType: z.string(),
-        size: z.number().int(),
-        url: z.string().nullable().openapi({ description: 'Signed download link, valid for one hour' }),
-      }),
-    ),
+    attachments: z.array(linkedAttachmentSchema),
   })
   .openapi('Preview')
