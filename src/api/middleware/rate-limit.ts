@@ -3,6 +3,7 @@ import type { AppBindings, RateLimitOptions } from '../deps.js'
 import { ProblemError } from '../problems.js'
 
 /** In-memory token bucket per API key: fine for one API process; a fleet would need a shared store. */
+// Not hono-rate-limiter: its fixed windows pass 2× the burst at an edge and stall a key under the rate for a window.
 
 interface Bucket {
   tokens: number
