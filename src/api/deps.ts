@@ -29,6 +29,8 @@ export interface TemporalDeps {
   rpcTimeoutMs?: number
   /** Upper bound for work a request waits for on the worker (a preview, an SMTP check); also without a worker. */
   workTimeoutMs?: number
+  /** Whether the namespace has Herald's search attributes; without it (or on false) workflows start unindexed. */
+  searchAttributesRegistered?: () => Promise<boolean>
 }
 
 export interface RateLimitOptions {

@@ -4,9 +4,9 @@ import { LocalArtifactStore } from '../artifacts/local-artifact-store.js'
 import { artifactDir, type Config, ConfigError } from '../config.js'
 import { connectDatabase, type Database } from '../db/client.js'
 import { migrate } from '../db/migrate.js'
+import { searchAttributesCheck } from '../temporal/search-attribute-registry.js'
 import { createApp } from './app.js'
 import type { AppDeps } from './deps.js'
-
 /** What the API process holds: the database (its pool also reads artifact metadata) and the rendered files. */
 export interface ApiResources {
   db: Database
@@ -42,6 +42,7 @@ export function createHeraldApp(options: {
       taskQueue: config.TEMPORAL_TASK_QUEUE,
       namespace: config.TEMPORAL_NAMESPACE,
       uiUrl: config.TEMPORAL_UI_URL,
+      searchAttributesRegistered: searchAttributesCheck(client.connection, config.TEMPORAL_NAMESPACE),
     },
     db,
     config,

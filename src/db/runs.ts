@@ -22,6 +22,8 @@ export interface RunRow {
   steps: RunStep[]
   attachments: Attachment[]
   error: string | null
+  /** False for a tick that never ran (skipped or missed by policy): no workflow to link to. */
+  has_workflow: boolean
   started_at: Date
   finished_at: Date | null
   /** fire_time as text, exact to the microsecond, for cursors. */
@@ -29,7 +31,7 @@ export interface RunRow {
 }
 
 const COLUMNS =
-  'id, schedule_id, fire_time, trigger, status, reason, row_count, fingerprint, condition_send, steps, attachments, error, started_at, finished_at, fire_time::text AS fire_key'
+  'id, schedule_id, fire_time, trigger, status, reason, row_count, fingerprint, condition_send, steps, attachments, error, started_at, finished_at, has_workflow, fire_time::text AS fire_key'
 
 /** A run restarted under the same id (workflow reset) goes back to running; a retry of this call changes nothing. */
 export async function markStarted(
@@ -73,8 +75,8 @@ export async function finish(
 /** A tick that never ran (skipped, missed), finished at once; false when it was already recorded. */
 export async function insertTick(db: Sql, r: TickRecord): Promise<boolean> {
   const inserted = await db`
-    INSERT INTO herald.runs (id, schedule_id, fire_time, status, reason, finished_at)
-    VALUES (${r.runId}, ${r.scheduleId}, ${new Date(r.fireTime)}, ${r.status}, ${r.reason}, now())
+    INSERT INTO herald.runs (id, schedule_id, fire_time, status, reason, finished_at, has_workflow)
+    VALUES (${r.runId}, ${r.scheduleId}, ${new Date(r.fireTime)}, ${r.status}, ${r.reason}, now(), false)
     ON CONFLICT (id) DO NOTHING
     RETURNING id`
   return inserted.length > 0
@@ -86,23 +88,35 @@ export async function byId(db: Sql, runId: string): Promise<RunRow | undefined> 
 }
 
 export interface RunListFilter {
+  scheduleId?: string
   status?: RunStatus
+  trigger?: RunTrigger
+  /** Fire times in [from, to). */
+  from?: Date
+  to?: Date
   /** Resume below this run (its `fire_key` and `id`), newest first. */
   after?: { fireKey: string; id: string }
   limit: number
 }
 
 /**
- * A schedule's runs, newest first by (fire_time, id), for keyset paging. The cursor's instant is cast in
+ * Runs newest first by (fire_time, id), for keyset paging, of one schedule or all. The cursor's instant is cast in
  * PostgreSQL: a JS Date would drop the microseconds, and the next page would skip rows sharing the millisecond.
  */
-export async function listForSchedule(db: Sql, scheduleId: string, filter: RunListFilter): Promise<RunRow[]> {
+export async function list(db: Sql, filter: RunListFilter): Promise<RunRow[]> {
   const { after } = filter
+  const conditions = [
+    filter.scheduleId ? db`schedule_id = ${filter.scheduleId}` : undefined,
+    filter.status ? db`status = ${filter.status}` : undefined,
+    filter.trigger ? db`trigger = ${filter.trigger}` : undefined,
+    filter.from ? db`fire_time >= ${filter.from}` : undefined,
+    filter.to ? db`fire_time < ${filter.to}` : undefined,
+    after ? db`(fire_time, id) < (${after.fireKey}::text::timestamptz, ${after.id})` : undefined,
+  ].filter((c) => c !== undefined)
+  const where = conditions.reduce((all, c, i) => (i === 0 ? db`WHERE ${c}` : db`${all} AND ${c}`), db``)
   return db<RunRow[]>`
     SELECT ${db.unsafe(COLUMNS)} FROM herald.runs
-    WHERE schedule_id = ${scheduleId}
-      ${filter.status ? db`AND status = ${filter.status}` : db``}
-      ${after ? db`AND (fire_time, id) < (${after.fireKey}::text::timestamptz, ${after.id})` : db``}
+    ${where}
     ORDER BY fire_time DESC, id DESC
     LIMIT ${filter.limit}`
 }

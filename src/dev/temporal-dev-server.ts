@@ -4,6 +4,8 @@ import { readFile } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { Connection } from '@temporalio/client'
+import { TypedSearchAttributes } from '@temporalio/common'
+import { HERALD_SEARCH_ATTRIBUTES } from '../workflows/search-attributes.js'
 import type { OwnedProcesses } from './owned-processes.js'
 import { temporalCliPath } from './temporal-binary.js'
 
@@ -71,6 +73,11 @@ export async function startTemporalDevServer(options: {
     '--dynamic-config-value',
     'frontend.enableUpdateWorkflowExecutionAsyncAccepted=true',
     ...DEV_SERVER_SQLITE_ARGS,
+    // Herald's search attributes, registered at every start (idempotent), so the UI can filter on them.
+    ...HERALD_SEARCH_ATTRIBUTES.flatMap((key) => [
+      '--search-attribute',
+      `${key.name}=${TypedSearchAttributes.toMetadataType(key.type)}`,
+    ]),
     ...(options.uiCodecEndpoint ? ['--ui-codec-endpoint', options.uiCodecEndpoint] : []),
   ]
 

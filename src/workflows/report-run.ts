@@ -1,11 +1,17 @@
-import { proxyActivities } from '@temporalio/workflow'
+import {
+  proxyActivities,
+  setCurrentDetails,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow'
 import type { HeraldActivities } from '../activities/index.js'
 import { describeCondition, evaluateCondition, wantsErrorReport } from '../domain/conditions.js'
 import type { DeliveryReport } from '../domain/delivery.js'
 import type { Attachment, QueryResult } from '../domain/report-data.js'
-import type { RunContext, RunStep, RunTrigger } from '../domain/run.js'
+import type { RunContext, RunStatus, RunStep, RunTrigger } from '../domain/run.js'
 import type { RunFinishRecord } from '../domain/run-records.js'
 import type { ScheduleSpec } from '../domain/schedule.js'
+import { recipientCount } from '../domain/schedule-description.js'
 import {
   DELIVERY_POLICY,
   LEDGER_POLICY,
@@ -15,6 +21,7 @@ import {
 } from './activity-policies.js'
 import { failureMessage } from './failure-message.js'
 import { type PreviousResult, withinGracePeriod } from './previous-result.js'
+import { HeraldRecipientCount, HeraldRunOutcome, isIndexed } from './search-attributes.js'
 
 const { runQuery } = proxyActivities<HeraldActivities>(QUERY_POLICY)
 const { renderReport } = proxyActivities<HeraldActivities>(RENDER_POLICY)
@@ -58,7 +65,10 @@ export async function reportRun(input: ReportRunInput): Promise<ReportRunResult>
     if (failed && spec.notifyOwnersOnFailure && !ownersNotified) {
       await notifyOwnersSafely(run, spec.owners, record.error ?? record.reason ?? record.status, steps)
     }
-    await recordRunFinished({ runId: run.runId, steps, ...record })
+    showOutcome(record.status, record.reason, reached)
+    await recordRunFinished.executeWithOptions({ summary: `record the run as ${record.status}` }, [
+      { runId: run.runId, steps, ...record },
+    ])
     return {
       runId: run.runId,
       fireTime: run.fireTime,
@@ -70,7 +80,11 @@ export async function reportRun(input: ReportRunInput): Promise<ReportRunResult>
     } satisfies ReportRunResult
   }
 
-  await recordRunStarted({ run, trigger: input.trigger })
+  /** Recipients the delivery reached or tried, once it ran. */
+  let reached: number | undefined
+  await recordRunStarted.executeWithOptions({ summary: `record the ${input.trigger} run as started` }, [
+    { run, trigger: input.trigger },
+  ])
 
   if (input.dataNotReady) {
     steps.push({ name: 'query', status: 'skipped', detail: input.dataNotReady })
@@ -80,7 +94,11 @@ export async function reportRun(input: ReportRunInput): Promise<ReportRunResult>
   let result: QueryResult | undefined
   let queryError: string | undefined
   try {
-    const queryResult = await runQuery({ run, query: spec.query })
+    setCurrentDetails(`querying data source ${spec.query.dataSource}`)
+    const queryResult = await runQuery.executeWithOptions(
+      { summary: `query data source ${spec.query.dataSource}` },
+      [{ run, query: spec.query }],
+    )
     steps.push({ name: 'query', status: 'ok', detail: `${queryResult.rowCount} rows` })
     result = queryResult
   } catch (err) {
@@ -127,17 +145,23 @@ export async function reportRun(input: ReportRunInput): Promise<ReportRunResult>
   const queried = result
   let attachments: Attachment[]
   try {
+    setCurrentDetails(`rendering ${spec.formats.join(', ')} (${queried.rowCount} rows)`)
     attachments = await Promise.all(
       spec.formats.map((format) =>
-        renderReport({
-          run,
-          format,
-          resultRef: queried.resultRef,
-          columns: queried.columns,
-          rowCount: queried.rowCount,
-          conditionSummary: `${describeCondition(spec.condition)}: ${outcome.reason}`,
-          csvBom: spec.csvBom,
-        }),
+        renderReport.executeWithOptions(
+          { summary: `render ${format.toUpperCase()} ${queried.rowCount} rows` },
+          [
+            {
+              run,
+              format,
+              resultRef: queried.resultRef,
+              columns: queried.columns,
+              rowCount: queried.rowCount,
+              conditionSummary: `${describeCondition(spec.condition)}: ${outcome.reason}`,
+              csvBom: spec.csvBom,
+            },
+          ],
+        ),
       ),
     )
     steps.push({
@@ -153,16 +177,21 @@ export async function reportRun(input: ReportRunInput): Promise<ReportRunResult>
 
   let report: DeliveryReport
   try {
-    report = await deliverReport({
-      run,
-      mail: spec.mail,
-      recipients: spec.recipients,
-      attachments,
-      rowCount: result.rowCount,
-      conditionReason: outcome.reason,
-      resultRef: result.resultRef,
-      columns: result.columns,
-    })
+    const lists = spec.recipients.lists.length
+    const whom = `${recipientCount(spec) - lists} addresses${lists > 0 ? ` and ${lists} lists` : ''}`
+    setCurrentDetails(`delivering to ${whom}`)
+    report = await deliverReport.executeWithOptions({ summary: `deliver to ${whom}` }, [
+      {
+        run,
+        mail: spec.mail,
+        recipients: spec.recipients,
+        attachments,
+        rowCount: result.rowCount,
+        conditionReason: outcome.reason,
+        resultRef: result.resultRef,
+        columns: result.columns,
+      },
+    ])
   } catch (err) {
     const error = failureMessage(err)
     steps.push({ name: 'deliver', status: 'failed', detail: error })
@@ -170,6 +199,7 @@ export async function reportRun(input: ReportRunInput): Promise<ReportRunResult>
   }
 
   const delivered = report.sent + report.alreadySent
+  reached = report.recipients.length
   const detail = `${report.sent} sent, ${report.alreadySent} already sent, ${report.suppressed} suppressed, ${report.permanentlyFailed} permanently failed`
   steps.push({ name: 'deliver', status: report.permanentlyFailed > 0 ? 'failed' : 'ok', detail })
   const status = report.permanentlyFailed === 0 ? 'sent' : delivered > 0 ? 'partial' : 'failed'
@@ -177,10 +207,22 @@ export async function reportRun(input: ReportRunInput): Promise<ReportRunResult>
   return finish({ status, reason: detail, attachments, ...summary }, sentNext)
 }
 
+/** The run's outcome, for the UI: current details, and the search attributes when it was started indexed. */
+function showOutcome(status: RunStatus, reason: string | undefined, reached: number | undefined): void {
+  setCurrentDetails(`${status}${reason ? `: ${reason}` : ''}`)
+  if (!isIndexed(workflowInfo().typedSearchAttributes)) return
+  upsertSearchAttributes([
+    { key: HeraldRunOutcome, value: status },
+    ...(reached === undefined ? [] : [{ key: HeraldRecipientCount, value: reached }]),
+  ])
+}
+
 async function notifyOwnersSafely(run: RunContext, owners: string[], error: string, steps: RunStep[]) {
   if (owners.length === 0) return
   try {
-    await notifyOwners({ run, owners, error })
+    await notifyOwners.executeWithOptions({ summary: `notify ${owners.length} owner(s) of the failure` }, [
+      { run, owners, error },
+    ])
     steps.push({ name: 'notify', status: 'ok', detail: `owners notified: ${owners.join(', ')}` })
   } catch (err) {
     steps.push({ name: 'notify', status: 'failed', detail: failureMessage(err) })

@@ -1,6 +1,6 @@
 import * as wf from '@temporalio/workflow'
 import type { HeraldActivities } from '../activities/index.js'
-import { nextFireTime } from '../domain/cron.js'
+import { nextFireTime, toZonedIso } from '../domain/cron.js'
 import type { RunTrigger } from '../domain/run.js'
 import type { TickRecord } from '../domain/run-records.js'
 import { type ScheduleSpec, type ScheduleSpecInput, scheduleSpecSchema } from '../domain/schedule.js'
@@ -20,6 +20,7 @@ import { listenToMessages } from './schedule-handlers.js'
 import { ScheduleRow } from './schedule-row.js'
 import { ScheduleRuns } from './schedule-runs.js'
 import { initialState, liveView, rememberRun, type ScheduleCarryState } from './schedule-state.js'
+import { ScheduleVisibility } from './schedule-visibility.js'
 import { workflowNow, workflowNowMs } from './workflow-clock.js'
 
 const { recordTick } = wf.proxyActivities<HeraldActivities>(LEDGER_POLICY)
@@ -71,6 +72,7 @@ class ReportSchedule {
   private wake = false
   private ticksThisExecution = 0
   private readonly row: ScheduleRow
+  private readonly visibility: ScheduleVisibility
 
   constructor(
     readonly scheduleId: string,
@@ -82,6 +84,7 @@ class ReportSchedule {
     this.runs = new ScheduleRuns(this)
     // A local activity holds the workflow task, and with it the command that starts a tick's run.
     this.row = new ScheduleRow(this.scheduleId, () => !this.runs.startingChildren)
+    this.visibility = new ScheduleVisibility(this.scheduleId)
   }
 
   listen(): void {
@@ -99,6 +102,7 @@ class ReportSchedule {
       const idle = this.runs.size === 0 && !this.state.buffered
       if (next === null && idle) {
         const final = this.view('completed')
+        this.visibility.show(final, this.spec)
         await this.row.final(final, this.spec)
         return final
       }
@@ -113,11 +117,14 @@ class ReportSchedule {
         })
       }
 
-      this.row.offer(this.view(), this.spec)
+      const view = this.view()
+      this.row.offer(view, this.spec)
+      this.visibility.show(view, this.spec)
       this.wake = false
       if (next) {
         const dueAt = tickDueAt(this.scheduleId, this.spec, next)
-        await wf.condition(() => this.wake, Math.max(1, dueAt - workflowNowMs()))
+        const summary = `sleep until the tick of ${toZonedIso(next, this.spec.timezone)}`
+        await wf.condition(() => this.wake, Math.max(1, dueAt - workflowNowMs()), { summary })
       } else {
         await wf.condition(() => this.wake)
       }

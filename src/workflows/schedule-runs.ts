@@ -1,13 +1,16 @@
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common'
 import * as wf from '@temporalio/workflow'
 import type { HeraldActivities } from '../activities/index.js'
+import { toZonedIso } from '../domain/cron.js'
 import type { RunContext, RunTrigger } from '../domain/run.js'
 import type { ScheduleSpec } from '../domain/schedule.js'
+import { runSummaryLine } from '../domain/schedule-description.js'
 import { reportPeriod, runIdFor, runTimeoutMs } from '../domain/tick-plan.js'
 import { LEDGER_POLICY, NOTIFY_POLICY } from './activity-policies.js'
 import { failureMessage } from './failure-message.js'
 import { type ReportRunInput, reportRun } from './report-run.js'
 import { rememberRun, type ScheduleCarryState } from './schedule-state.js'
+import { isIndexed, runSearchAttributes } from './search-attributes.js'
 
 const { recordRunFinished } = wf.proxyActivities<HeraldActivities>(LEDGER_POLICY)
 const { notifyOwners } = wf.proxyActivities<HeraldActivities>(NOTIFY_POLICY)
@@ -77,12 +80,24 @@ export class ScheduleRuns {
       const dataNotReady = trigger === 'manual' ? undefined : await this.waitForData(spec, run)
       const input: ReportRunInput = { run, trigger, spec, previous: state.previous, dataNotReady }
       this.starting++
+      const indexed = isIndexed(wf.workflowInfo().typedSearchAttributes)
       const child = await wf
         .startChild(reportRun, {
           workflowId: runId,
           args: [input],
           workflowExecutionTimeout: runTimeoutMs(spec, fireTime),
           parentClosePolicy: 'REQUEST_CANCEL',
+          staticSummary: runSummaryLine(spec, run.fireTime, trigger),
+          staticDetails: `period ${toZonedIso(new Date(run.periodStart), spec.timezone)} – ${toZonedIso(new Date(run.periodEnd), spec.timezone)}`,
+          ...(indexed
+            ? {
+                typedSearchAttributes: runSearchAttributes(this.owner.scheduleId, spec, {
+                  fireTime: run.fireTime,
+                  trigger,
+                  outcome: 'running',
+                }),
+              }
+            : {}),
         })
         .finally(() => this.starting--)
       const result = await child.result()

@@ -19,6 +19,7 @@ import { LocalArtifactStore } from '../../src/artifacts/local-artifact-store.js'
 import { loadConfig } from '../../src/config.js'
 import { connectDatabase, type Database } from '../../src/db/client.js'
 import type { ScheduleSpecInput } from '../../src/domain/schedule.js'
+import { searchAttributesCheck } from '../../src/temporal/search-attribute-registry.js'
 import { freePort } from '../support/ports.js'
 import { TestSmtpServer } from '../support/smtp.js'
 import { dataConverterOf, workflowBundle } from '../support/temporal.js'
@@ -138,6 +139,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
       uiUrl: config.TEMPORAL_UI_URL,
       rpcTimeoutMs: options.rpcTimeoutMs ?? 30_000,
       workTimeoutMs: options.workTimeoutMs,
+      searchAttributesRegistered: searchAttributesCheck(client.connection, 'default'),
     },
     db: options.db ?? db,
     config,

@@ -4,6 +4,7 @@ import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporali
 import { temporalCliPath, testServerPath } from '../../src/dev/temporal-binary.js'
 import { parsePayloadKeys } from '../../src/security/payload-keys.js'
 import { failureConverterPath, heraldDataConverter } from '../../src/temporal/data-converter.js'
+import { HERALD_SEARCH_ATTRIBUTES } from '../../src/workflows/search-attributes.js'
 
 /**
  * The payload key of the suite: test clients and workers encrypt payloads and failure messages as a deployment with
@@ -47,7 +48,12 @@ export async function createLocalEnv(options: TestEnvOptions = {}): Promise<Test
   const path = await temporalCliPath()
   return withConverter(options, (dataConverter) =>
     TestWorkflowEnvironment.createLocal({
-      server: { executable: { type: 'existing-path', path }, ip: '127.0.0.1' },
+      // Registered as `npm start`'s dev server and `npm run temporal:setup` do, so workflows start indexed.
+      server: {
+        executable: { type: 'existing-path', path },
+        ip: '127.0.0.1',
+        searchAttributes: [...HERALD_SEARCH_ATTRIBUTES],
+      },
       client: { dataConverter },
     }),
   )

@@ -1,16 +1,19 @@
 import type { RouteHandler } from '@hono/zod-openapi'
+import type { Context } from 'hono'
 import * as deliveries from '../../db/deliveries.js'
 import * as runs from '../../db/runs.js'
+import type { RunStatus, RunTrigger } from '../../domain/run.js'
 import { artifactDownloadUrl } from '../artifacts/artifact-links.js'
-import type { AppBindings } from '../deps.js'
+import type { AppBindings, TemporalDeps } from '../deps.js'
 import { decodeCursor, page } from '../pagination.js'
 import { notFound } from '../problems.js'
 import { requireSchedule } from '../schedules/require-schedule.js'
-import type { GetOneRoute, ListForScheduleRoute, StatsRoute } from './runs.routes.js'
+import { temporalUiUrl } from '../temporal-calls.js'
+import type { GetOneRoute, ListForScheduleRoute, ListRoute, StatsRoute } from './runs.routes.js'
 
 const ATTACHMENT_LINK_TTL_MS = 60 * 60_000
 
-function toRunSummary(row: runs.RunRow) {
+function toRunSummary(row: runs.RunRow, temporal: TemporalDeps) {
   return {
     id: row.id,
     scheduleId: row.schedule_id,
@@ -22,21 +25,45 @@ function toRunSummary(row: runs.RunRow) {
     startedAt: row.started_at.toISOString(),
     finishedAt: row.finished_at?.toISOString() ?? null,
     durationMs: row.finished_at ? row.finished_at.getTime() - row.started_at.getTime() : null,
+    temporalUiUrl: row.has_workflow ? temporalUiUrl(temporal, row.id) : null,
   }
+}
+
+type RunQuery = {
+  status?: RunStatus
+  trigger?: RunTrigger
+  from?: string
+  to?: string
+  limit: number
+  cursor?: string
+}
+
+/** One page of runs matching the query's filters, of one schedule or all. */
+async function runPage(c: Context<AppBindings>, query: RunQuery, scheduleId?: string) {
+  const { status, trigger, from, to, limit, cursor } = query
+  const after = decodeCursor(cursor, 2)
+  const rows = await runs.list(c.var.deps.db, {
+    scheduleId,
+    status,
+    trigger,
+    from: from ? new Date(from) : undefined,
+    to: to ? new Date(to) : undefined,
+    after: after && { fireKey: after[0]!, id: after[1]! },
+    limit: limit + 1,
+  })
+  const { items, nextCursor } = page(rows, limit, (row) => [row.fire_key, row.id])
+  return { items: items.map((row) => toRunSummary(row, c.var.deps.temporal)), nextCursor }
+}
+
+export const list: RouteHandler<ListRoute, AppBindings> = async (c) => {
+  const query = c.req.valid('query')
+  return c.json(await runPage(c, query, query.scheduleId), 200)
 }
 
 export const listForSchedule: RouteHandler<ListForScheduleRoute, AppBindings> = async (c) => {
   const { id } = c.req.valid('param')
   await requireSchedule(c, id, true)
-  const { status, limit, cursor } = c.req.valid('query')
-  const after = decodeCursor(cursor, 2)
-  const rows = await runs.listForSchedule(c.var.deps.db, id, {
-    status,
-    after: after && { fireKey: after[0]!, id: after[1]! },
-    limit: limit + 1,
-  })
-  const { items, nextCursor } = page(rows, limit, (row) => [row.fire_key, row.id])
-  return c.json({ items: items.map(toRunSummary), nextCursor }, 200)
+  return c.json(await runPage(c, c.req.valid('query'), id), 200)
 }
 
 export const getOne: RouteHandler<GetOneRoute, AppBindings> = async (c) => {
@@ -48,7 +75,7 @@ export const getOne: RouteHandler<GetOneRoute, AppBindings> = async (c) => {
   const expiresAt = new Date(Date.now() + ATTACHMENT_LINK_TTL_MS)
   return c.json(
     {
-      ...toRunSummary(run),
+      ...toRunSummary(run, c.var.deps.temporal),
       condition: { send: run.condition_send, reason: run.reason },
       fingerprint: run.fingerprint,
       error: run.error,

@@ -22,6 +22,10 @@ export const runSummarySchema = z
     startedAt: z.string(),
     finishedAt: z.string().nullable(),
     durationMs: z.number().nullable(),
+    temporalUiUrl: z.string().nullable().openapi({
+      description:
+        "The run's workflow in the Temporal Web UI; null without TEMPORAL_UI_URL, or for a tick that never ran (skipped or missed by policy)",
+    }),
   })
   .openapi('RunSummary')
 
@@ -65,6 +69,45 @@ export const statsSchema = z
   })
   .openapi('ScheduleStats')
 
+const runListSchema = z
+  .object({ items: z.array(runSummarySchema), nextCursor: nextCursorSchema })
+  .openapi('RunList')
+
+/** The filters of GET /runs, the same as the run workflows' search attributes in the Temporal UI. */
+const runFilters = {
+  status: runStatusSchema.optional().openapi({ description: 'Outcome (HeraldRunOutcome)' }),
+  trigger: runTriggerSchema.optional().openapi({ description: 'What started it (HeraldTrigger)' }),
+  from: z.iso
+    .datetime({ offset: true })
+    .optional()
+    .openapi({ description: 'Fire time at or after (HeraldFireTime)' }),
+  to: z.iso.datetime({ offset: true }).optional().openapi({ description: 'Fire time before' }),
+}
+
+export const list = createRoute({
+  method: 'get',
+  path: '/runs',
+  tags,
+  ...requiresScope('read'),
+  summary: 'Runs across schedules, newest fire time first, filtered by schedule, outcome, trigger and time',
+  request: {
+    query: pageQuerySchema.extend({
+      ...runFilters,
+      scheduleId: z
+        .string()
+        .min(1)
+        .max(100)
+        .optional()
+        .openapi({ description: 'One schedule (HeraldScheduleId)' }),
+    }),
+  },
+  responses: {
+    200: { description: 'One page', content: json(runListSchema) },
+    ...problemResponses(422),
+    ...protectedProblems(),
+  },
+})
+
 export const listForSchedule = createRoute({
   method: 'get',
   path: '/schedules/{id}/runs',
@@ -73,15 +116,10 @@ export const listForSchedule = createRoute({
   summary: "A schedule's runs, newest fire time first",
   request: {
     params: scheduleIdParams,
-    query: pageQuerySchema.extend({ status: runStatusSchema.optional() }),
+    query: pageQuerySchema.extend(runFilters),
   },
   responses: {
-    200: {
-      description: 'One page',
-      content: json(
-        z.object({ items: z.array(runSummarySchema), nextCursor: nextCursorSchema }).openapi('RunList'),
-      ),
-    },
+    200: { description: 'One page', content: json(runListSchema) },
     ...problemResponses(404, 422),
     ...protectedProblems(),
   },
@@ -128,6 +166,7 @@ export const stats = createRoute({
   },
 })
 
+export type ListRoute = typeof list
 export type ListForScheduleRoute = typeof listForSchedule
 export type GetOneRoute = typeof getOne
 export type StatsRoute = typeof stats

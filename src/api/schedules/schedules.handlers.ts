@@ -4,6 +4,7 @@ import * as auditLog from '../../db/audit-log.js'
 import type { ScheduleListRow, ScheduleRow } from '../../db/schedules.js'
 import * as schedules from '../../db/schedules.js'
 import { type ScheduleSpec, scheduleSpecSchema } from '../../domain/schedule.js'
+import { scheduleDetails, scheduleSummary } from '../../domain/schedule-description.js'
 import { scheduleStateSchema } from '../../domain/schedule-state.js'
 import {
   dataReadySignal,
@@ -15,6 +16,7 @@ import {
   triggerUpdate,
   updateScheduleUpdate,
 } from '../../workflows/index.js'
+import { scheduleSearchAttributes } from '../../workflows/search-attributes.js'
 import { artifactDownloadUrl } from '../artifacts/artifact-links.js'
 import type { AppBindings, TemporalDeps } from '../deps.js'
 import { classifyError } from '../error-mapping.js'
@@ -67,6 +69,7 @@ async function startScheduleWorkflow(
   scheduleId: string,
   spec: ScheduleSpec,
 ): Promise<void> {
+  const indexed = (await temporal.searchAttributesRegistered?.().catch(() => false)) ?? false
   try {
     await withTemporalDeadline(temporal, () =>
       temporal.client.workflow.start(reportSchedule, {
@@ -75,6 +78,9 @@ async function startScheduleWorkflow(
         args: [{ scheduleId, spec }],
         // A schedule id is never reused, so a retried create can never start a second workflow.
         workflowIdReusePolicy: 'REJECT_DUPLICATE',
+        staticSummary: scheduleSummary(spec),
+        staticDetails: scheduleDetails(spec),
+        ...(indexed ? { typedSearchAttributes: scheduleSearchAttributes(scheduleId, spec, 'active') } : {}),
       }),
     )
   } catch (err) {
