@@ -118,6 +118,15 @@ export const configSchema = z.object({
   /** Connections reserved for per-delivery locks: deliveries beyond this many at once wait for one. */
   DELIVERY_LOCK_CONNECTIONS: z.coerce.number().int().positive().default(10),
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().positive().default(2_000),
+  /** Port of the worker's Prometheus `/metrics` (Herald's and the SDK's); unset, the worker opens no port. */
+  WORKER_METRICS_PORT: z.preprocess(
+    (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
+    z.coerce.number().int().min(0).max(65535).optional(),
+  ),
+  /** OTLP/HTTP collector base URL (`/v1/traces` is appended); set, Herald exports traces (docs/OBSERVABILITY.md). */
+  OTEL_EXPORTER_OTLP_ENDPOINT: optionalUrl.refine((v) => v === undefined || /^https?:\/\//.test(v), {
+    message: 'must be an http:// or https:// URL, e.g. http://otel-collector:4318',
+  }),
   /** The API refuses crons that fire more often than this (0: any rhythm); each tick is a run and a mail. */
   MIN_TICK_SECONDS: z.coerce.number().int().min(0).default(60),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

@@ -6,11 +6,14 @@ import { artifactDir, type Config, ConfigError } from './config.js'
 import { connectDatabase, type Database } from './db/client.js'
 import { migrate } from './db/migrate.js'
 import { publicUrl, signingSecret } from './security/signing-secret.js'
+import { WorkerMetrics } from './telemetry/worker-metrics.js'
 
 /** The long-lived resources a Herald process holds: database pools, artifact store, SMTP pool. */
 export interface Services {
   db: Database
   activityDeps: ActivityDeps
+  /** Herald's worker metrics, recorded by the activities, served by the worker's metrics endpoint. */
+  metrics: WorkerMetrics
   close(): Promise<void>
 }
 
@@ -36,8 +39,13 @@ export async function openServices(config: Config): Promise<Services> {
     applicationName: 'herald-delivery-locks',
   })
   const mailer = createMailer({ smtpUrl: config.SMTP_URL, from: config.MAIL_FROM })
+  const metrics = new WorkerMetrics({
+    db,
+    onError: (err) => console.warn(`herald: metrics: schedules by status not read: ${err}`),
+  })
   return {
     db,
+    metrics,
     activityDeps: {
       db,
       deliveryLocks,
@@ -47,6 +55,7 @@ export async function openServices(config: Config): Promise<Services> {
       config,
       publicUrl: publicUrl(config),
       secret: signingSecret(config),
+      metrics,
     },
     async close() {
       mailer.close()

@@ -5,6 +5,14 @@ import { createActivities } from './activities/index.js'
 import { type Config, ConfigError, loadConfig } from './config.js'
 import { isEntryPoint } from './entry-point.js'
 import { openServices, type Services } from './services.js'
+import { serveWorkerMetrics } from './telemetry/metrics-server.js'
+import {
+  startTracing,
+  type Tracing,
+  workerTracingOptions,
+  workflowTracingInterceptors,
+} from './telemetry/tracing.js'
+import { installWorkerRuntime } from './telemetry/worker-runtime.js'
 import { connectWorker } from './temporal/connection.js'
 import { heraldDataConverter } from './temporal/data-converter.js'
 
@@ -18,6 +26,8 @@ export interface HeraldWorkerOptions {
   connection: NativeConnection
   services: Services
   workflowBundle?: WorkerOptions['workflowBundle']
+  /** Traces workflows and activities (a prebuilt workflowBundle must then include workflowTracingInterceptors). */
+  tracing?: Tracing
 }
 
 /** A worker for Herald's task queue with every workflow and activity registered. */
@@ -26,16 +36,22 @@ export async function createWorker({
   connection,
   services,
   workflowBundle,
+  tracing,
 }: HeraldWorkerOptions): Promise<Worker> {
   // Refuses to start when a data source's role can do more than read (README: Report queries and privileges).
   await services.activityDeps.dataSources.checkAll()
+  const traced = tracing && workerTracingOptions(tracing)
   return Worker.create({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     ...(workflowBundle ? { workflowBundle } : { workflowsPath }),
     activities: createActivities(services.activityDeps),
-    interceptors: { activity: [keepAliveHeartbeats] },
+    interceptors: {
+      activity: [...(traced?.activityInterceptors ?? []), keepAliveHeartbeats],
+      ...(traced && !workflowBundle ? { workflowModules: [workflowTracingInterceptors] } : {}),
+    },
+    ...(traced ? { sinks: traced.sinks } : {}),
     // Encrypts payloads and failure messages when PAYLOAD_ENCRYPTION_KEYS is set (docs/SECURITY.md).
     dataConverter: heraldDataConverter(config.PAYLOAD_ENCRYPTION_KEYS),
     // Sleeping schedules cost nothing once evicted; the cache bounds memory (see docs/BENCHMARKS.md).
@@ -45,20 +61,37 @@ export async function createWorker({
 
 async function run(): Promise<void> {
   const config = loadConfig()
+  // Before any connection: the SDK runtime (and its metrics exporter) is installed once per process.
+  const runtime = await installWorkerRuntime(config)
+  const tracing = startTracing(config, 'herald-worker')
   const services = await openServices(config)
   // Before connecting to Temporal: a privileged data source stops the worker with one line (createWorker checks too).
   await services.activityDeps.dataSources.checkAll()
   const connection = await connectWorker(config)
-  const worker = await createWorker({ config, connection, services })
+  const worker = await createWorker({ config, connection, services, tracing })
+  const metricsServer =
+    config.WORKER_METRICS_PORT === undefined
+      ? undefined
+      : await serveWorkerMetrics({
+          port: config.WORKER_METRICS_PORT,
+          metrics: services.metrics,
+          runtime,
+          onError: (err) => console.warn(`herald: metrics: ${err}`),
+        })
   if (config.PAYLOAD_ENCRYPTION_KEYS.length === 0) {
     console.warn(
       'PAYLOAD_ENCRYPTION_KEYS is not set: recipients and SQL are stored in Temporal in clear text',
     )
   }
   console.log(
-    `Herald worker polling task queue "${config.TEMPORAL_TASK_QUEUE}" on ${config.TEMPORAL_ADDRESS ?? 'localhost:7233'}`,
+    `Herald worker polling task queue "${config.TEMPORAL_TASK_QUEUE}" on ${config.TEMPORAL_ADDRESS ?? 'localhost:7233'}${metricsServer ? `, metrics on :${metricsServer.port}/metrics` : ''}`,
   )
-  await runUntilShutdown(worker, connection, services)
+  try {
+    await runUntilShutdown(worker, connection, services)
+  } finally {
+    await metricsServer?.close()
+    await tracing?.shutdown()
+  }
 }
 
 /** Runs the worker until it shuts down (SIGINT/SIGTERM), then releases its connection and services. */

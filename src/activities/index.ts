@@ -1,6 +1,7 @@
 import type { ArtifactStore } from '../artifacts/artifact-store.js'
 import type { Config } from '../config.js'
 import type { Database } from '../db/client.js'
+import type { WorkerMetrics } from '../telemetry/worker-metrics.js'
 import type { DataSources } from './data/data-sources.js'
 import { createDataActivities } from './data/run-query.js'
 import { createLedgerActivities } from './ledger/index.js'
@@ -19,6 +20,8 @@ export interface ActivityDeps {
   config: Config
   publicUrl: string
   secret: string
+  /** Herald's worker metrics; activities record them (docs/OBSERVABILITY.md). */
+  metrics?: WorkerMetrics
 }
 
 /** Every activity the workflows call, built from injected dependencies so tests pass real or fake parts. */
@@ -28,8 +31,9 @@ export function createActivities(deps: ActivityDeps) {
       dataSources: deps.dataSources,
       artifacts: deps.artifacts,
       defaults: { maxRows: deps.config.QUERY_MAX_ROWS, timeoutMs: deps.config.QUERY_TIMEOUT_MS },
+      metrics: deps.metrics,
     }),
-    ...createRenderActivities({ artifacts: deps.artifacts }),
+    ...createRenderActivities({ artifacts: deps.artifacts, metrics: deps.metrics }),
     ...createMailActivities({
       db: deps.db,
       deliveryLocks: deps.deliveryLocks,
@@ -41,9 +45,10 @@ export function createActivities(deps: ActivityDeps) {
         maxAttachmentBytes: deps.config.MAX_ATTACHMENT_BYTES,
         maxMessageBytes: deps.config.MAX_MESSAGE_BYTES,
       },
+      metrics: deps.metrics,
     }),
     ...createSmtpCheckActivities({ mailer: deps.mailer }),
-    ...createLedgerActivities({ db: deps.db }),
+    ...createLedgerActivities({ db: deps.db, metrics: deps.metrics }),
   }
 }
 

@@ -1,3 +1,4 @@
+import { httpInstrumentationMiddleware } from '@hono/otel'
 import { OpenAPIHono } from '@hono/zod-openapi'
 import { bodyLimit } from 'hono/body-limit'
 import { requestId } from 'hono/request-id'
@@ -37,6 +38,8 @@ export function createApp(deps: AppDeps) {
   if (unscoped.length > 0)
     logger.warn({ keys: unscoped }, 'API keys without a scope are admin keys; write them as admin:<key>')
 
+  // The request's span (a no-op unless tracing is on): Temporal calls made while answering carry it to the workflows.
+  app.use('*', httpInstrumentationMiddleware({ captureActiveRequests: false }))
   app.use('*', requestId({ headerName: 'X-Request-Id' }))
   app.use('*', async (c, next) => {
     c.set('deps', deps)

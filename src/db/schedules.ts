@@ -139,3 +139,9 @@ export async function usingList(db: Sql, list: { id: string; name: string }): Pr
     ORDER BY id LIMIT 20`
   return rows.map((r) => r.id)
 }
+
+/** How many schedules are in each status (deleted ones included: their rows stay), for the worker's metrics. */
+export async function countByStatus(db: Sql): Promise<{ status: ScheduleStatus; count: number }[]> {
+  return db<{ status: ScheduleStatus; count: number }[]>`
+    SELECT status, count(*)::int AS count FROM herald.schedules GROUP BY status`
+}

@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises'
 import { join, relative, resolve } from 'node:path'
 import { serve } from '@hono/node-server'
-import { DefaultLogger, Runtime } from '@temporalio/worker'
+import { DefaultLogger } from '@temporalio/worker'
 import { pino } from 'pino'
 import { API_BASE } from '../api/app.js'
 import { createHeraldApp } from '../api/herald-app.js'
@@ -10,6 +10,9 @@ import { connectDatabase } from '../db/client.js'
 import { seedDemoData } from '../db/demo.js'
 import { migrate } from '../db/migrate.js'
 import { openServices } from '../services.js'
+import { serveWorkerMetrics } from '../telemetry/metrics-server.js'
+import { clientTracingInterceptors, startTracing } from '../telemetry/tracing.js'
+import { installWorkerRuntime } from '../telemetry/worker-runtime.js'
 import { connectClient, connectWorker } from '../temporal/connection.js'
 import { createWorker } from '../worker.js'
 import { DEMO_SCHEDULE_IDEMPOTENCY_KEY, demoScheduleSpec, ensureDemoList } from './demo.js'
@@ -42,9 +45,11 @@ function stopAll(): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  Runtime.install({ logger: new DefaultLogger('WARN') })
   const env = { ...process.env }
   const settings = loadConfig(env)
+  // Worker and API share this process: one SDK runtime, installed before any connection, and one tracer provider.
+  const runtime = await installWorkerRuntime(settings, new DefaultLogger('WARN'))
+  const tracing = startTracing(settings, 'herald')
   const dataDir = resolve(settings.HERALD_DATA_DIR)
   await mkdir(dataDir, { recursive: true, mode: 0o755 })
   const urls: [string, string][] = []
@@ -142,7 +147,7 @@ async function main(): Promise<void> {
   const services = await openServices(config)
   stops.push(() => services.close())
   const workerConnection = await connectWorker(config)
-  const worker = await createWorker({ config, connection: workerConnection, services })
+  const worker = await createWorker({ config, connection: workerConnection, services, tracing })
   const workerDone = worker.run()
   stops.push(async () => {
     // The SDK also stops the worker on SIGINT/SIGTERM by itself.
@@ -151,7 +156,17 @@ async function main(): Promise<void> {
     await workerConnection.close()
   })
 
-  const client = await connectClient(config)
+  if (config.WORKER_METRICS_PORT !== undefined) {
+    const metrics = await serveWorkerMetrics({
+      port: config.WORKER_METRICS_PORT,
+      metrics: services.metrics,
+      runtime,
+    })
+    stops.push(() => metrics.close())
+    urls.push(['Worker metrics', `http://localhost:${metrics.port}/metrics`])
+  }
+  if (tracing) stops.push(() => tracing.shutdown())
+  const client = await connectClient(config, undefined, clientTracingInterceptors(tracing))
   const logger = pino({ level: env.LOG_LEVEL ?? 'warn', base: { service: 'herald-api' } })
   // The API gets the database and the client only; the worker's services stay the worker's.
   const { db, artifacts } = services.activityDeps

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises'
-import { Client, Connection } from '@temporalio/client'
+import { Client, type ClientInterceptors, Connection } from '@temporalio/client'
 import { NativeConnection } from '@temporalio/worker'
 import type { Config } from '../config.js'
 import { heraldDataConverter } from './data-converter.js'
@@ -22,10 +22,16 @@ async function connectionOptions(config: Config, address: string) {
   return { address, tls, apiKey: config.TEMPORAL_API_KEY, metadata: {} }
 }
 
-export async function connectClient(config: Config, address = config.TEMPORAL_ADDRESS ?? 'localhost:7233') {
+/** `interceptors`: the tracing client interceptor when tracing is on (src/telemetry/tracing.ts). */
+export async function connectClient(
+  config: Config,
+  address = config.TEMPORAL_ADDRESS ?? 'localhost:7233',
+  interceptors?: ClientInterceptors,
+) {
   const connection = await Connection.connect(await connectionOptions(config, address))
   return new Client({
     connection,
+    interceptors,
     namespace: config.TEMPORAL_NAMESPACE,
     dataConverter: heraldDataConverter(config.PAYLOAD_ENCRYPTION_KEYS),
   })

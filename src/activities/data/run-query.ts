@@ -7,6 +7,7 @@ import { withReportQuery } from '../../db/report-query.js'
 import type { ColumnStats } from '../../domain/conditions.js'
 import { BusinessError } from '../../domain/errors.js'
 import type { ColumnInfo, QueryInput, QueryResult } from '../../domain/report-data.js'
+import { secondsSince, type WorkerMetrics } from '../../telemetry/worker-metrics.js'
 import { heartbeatProgress } from '../heartbeats.js'
 import type { DataSources } from './data-sources.js'
 import { bindNamedParams, type ParamValue, UnknownQueryParameter } from './named-params.js'
@@ -17,6 +18,7 @@ export interface DataActivityDeps {
   artifacts: ArtifactStore
   /** System limits; a schedule may ask for fewer rows but not more, and for its own timeout. */
   defaults: { maxRows: number; timeoutMs: number }
+  metrics?: WorkerMetrics
 }
 
 export const RESULT_CONTENT_TYPE = 'application/x-ndjson'
@@ -30,7 +32,7 @@ interface DriverColumn {
 
 type RawRow = (Buffer | null)[]
 
-export function createDataActivities({ dataSources, artifacts, defaults }: DataActivityDeps) {
+export function createDataActivities({ dataSources, artifacts, defaults, metrics }: DataActivityDeps) {
   return {
     /** Runs a schedule's query read-only and stores its rows as an NDJSON artifact; only a summary returns. */
     async runQuery(input: QueryInput): Promise<QueryResult> {
@@ -38,7 +40,10 @@ export function createDataActivities({ dataSources, artifacts, defaults }: DataA
       const maxRows = Math.min(query.maxRows ?? defaults.maxRows, defaults.maxRows)
       const timeoutMs = query.timeoutSeconds ? query.timeoutSeconds * 1000 : defaults.timeoutMs
       const bound = bindQuery(input)
-      const { sql, schemas } = await dataSources.open(query.dataSource ?? 'default')
+      const dataSource = query.dataSource ?? 'default'
+      const { sql, schemas } = await dataSources.open(dataSource)
+      const started = performance.now()
+      let rows: number | undefined
       try {
         const settings = { timeoutMs, schemas, timezone: run.timezone }
         return await withReportQuery(sql, bound, settings, async (cursor) => {
@@ -47,13 +52,17 @@ export function createDataActivities({ dataSources, artifacts, defaults }: DataA
             { runId: run.runId, filename: `${run.runId}-result.ndjson`, contentType: RESULT_CONTENT_TYPE },
             reader.lines(cursor),
           )
-          return reader.result(
+          const result = reader.result(
             stored.id,
             (cursor as unknown as { statement?: { columns?: DriverColumn[] } }).statement,
           )
+          rows = result.rowCount
+          return result
         })
       } catch (error) {
         throw toFailure(error)
+      } finally {
+        metrics?.queried(dataSource, secondsSince(started), rows)
       }
     },
   }

@@ -22,7 +22,8 @@ export async function recordRunStarted(db: Database, r: RunStartRecord): Promise
   })
 }
 
-export async function recordRunFinished(db: Database, r: RunFinishRecord): Promise<void> {
+/** True when this call moved the run out of `running` (a retried call that finds it finished returns false). */
+export async function recordRunFinished(db: Database, r: RunFinishRecord): Promise<boolean> {
   const row = await runs.finish(db, r)
   if (!row) {
     throw ApplicationFailure.create({
@@ -40,10 +41,13 @@ export async function recordRunFinished(db: Database, r: RunFinishRecord): Promi
       detail: { runId: r.runId, reason: r.reason ?? null, error: r.error ?? null },
     })
   }
+  return row.previous === 'running'
 }
 
-export async function recordTick(db: Database, r: TickRecord): Promise<void> {
-  if (await runs.insertTick(db, r)) {
+/** True when this call recorded the tick (a retried call finds the row and returns false). */
+export async function recordTick(db: Database, r: TickRecord): Promise<boolean> {
+  const inserted = await runs.insertTick(db, r)
+  if (inserted) {
     await auditLog.record(db, {
       actor: 'worker',
       action: `tick.${r.status}`,
@@ -51,4 +55,5 @@ export async function recordTick(db: Database, r: TickRecord): Promise<void> {
       detail: { runId: r.runId, fireTime: r.fireTime, reason: r.reason },
     })
   }
+  return inserted
 }

@@ -12,6 +12,7 @@ import type {
 } from '../../domain/delivery.js'
 import type { OwnerNotice } from '../../domain/run-records.js'
 import type { ScheduleSpec } from '../../domain/schedule.js'
+import type { WorkerMetrics } from '../../telemetry/worker-metrics.js'
 import { heartbeatProgress } from '../heartbeats.js'
 import { readRows, renderInlineHtmlTable } from '../render/inline-table.js'
 import { DEFAULT_MAIL_SIZE_LIMITS, type MailSizeLimits } from './attachment-plan.js'
@@ -43,6 +44,7 @@ export interface MailActivityDeps {
   secret: string
   limits?: MailLimits
   now?: () => Date
+  metrics?: WorkerMetrics
 }
 
 export const DEFAULT_DELIVERY_CONCURRENCY = 10
@@ -64,6 +66,7 @@ export function createMailActivities(deps: MailActivityDeps) {
   }
   const concurrency = Math.max(1, deps.limits?.concurrency ?? DEFAULT_DELIVERY_CONCURRENCY)
   const now = deps.now ?? (() => new Date())
+  const metrics = deps.metrics
 
   /**
    * Mails the report to every recipient at most once per (schedule, fire time), whatever the number of attempts.
@@ -133,6 +136,10 @@ export function createMailActivities(deps: MailActivityDeps) {
         })),
       ]
       const entries = await ledger.claim(claims)
+      // Suppressed and invalid recipients are settled by the claim itself: counted once, on the first attempt.
+      if (metrics && (context?.info.attempt ?? 1) === 1) {
+        for (const c of claims) if (c.status !== 'pending') metrics.recipientSettled(c.status, undefined)
+      }
       const deliverable = new Set(resolved.recipients.map((r) => r.key))
       const toSend: Recipient[] = []
       for (const r of everyone) {
@@ -140,6 +147,7 @@ export function createMailActivities(deps: MailActivityDeps) {
         if (entry && SENDABLE_STATUSES.has(entry.status) && deliverable.has(r.key)) {
           toSend.push(r)
         } else if (entry) {
+          if (deliverable.has(r.key)) metrics?.ledgerRetry('already_settled')
           outcomes.set(r.key, {
             status: publicStatus(entry.status),
             reply: entry.smtpReply ?? undefined,
@@ -164,6 +172,8 @@ export function createMailActivities(deps: MailActivityDeps) {
 
     async function sendOne(ledger: DeliveryLedger, r: Recipient, messageId: string): Promise<Outcome> {
       const claimed = await ledger.markSending(r.key, messageId)
+      // attempts counts markSending calls: above one, an earlier attempt failed or was cut off for this recipient.
+      if (claimed && claimed.attempts > 1) metrics?.ledgerRetry('resent')
       if (!claimed) {
         // Finished by an attempt we could not see; the ledger row is the truth.
         const [entry] = (await ledger.read([r.key])).values()
@@ -183,11 +193,13 @@ export function createMailActivities(deps: MailActivityDeps) {
       try {
         const info = await deps.mailer.send(message)
         await ledger.markOutcome(r.key, 'sent', info.response)
+        metrics?.recipientSettled('sent', info.response)
         return { status: 'sent', reply: info.response, now: true }
       } catch (error) {
         const failure = classifySmtpError(error)
         await ledger.markOutcome(r.key, failure.retryable ? 'failed' : 'permanently_failed', failure.reply)
         if (failure.hardBounce) await suppressHardBounce(deps.db, r.key, failure.reply)
+        metrics?.recipientSettled(failure.retryable ? 'failed' : 'permanently_failed', failure.reply)
         return {
           status: failure.retryable ? 'failed' : 'permanently_failed',
           reply: failure.reply,

@@ -1,6 +1,8 @@
 import { createTransport, type SendMailOptions, type Transporter } from 'nodemailer'
 import type SMTPPool from 'nodemailer/lib/smtp-pool'
 import type SMTPTransport from 'nodemailer/lib/smtp-transport'
+import { inSpan } from '../../telemetry/tracing.js'
+import { smtpReplyClass } from '../../telemetry/worker-metrics.js'
 
 /**
  * The SMTP side of mail delivery: `SMTP_URL` parsed into nodemailer options and one pooled transport per
@@ -155,8 +157,19 @@ export function createMailer(options: CreateMailerOptions): Mailer {
     from: options.from,
     async send(message) {
       if (closed) throw new Error('mailer is closed')
-      const info = await transport.sendMail({ from: options.from, ...message })
-      return { messageId: info.messageId, response: String(info.response ?? '') }
+      // One span per SMTP transaction; it names the reply class, not the recipient.
+      return inSpan('smtp send', { 'messaging.system': 'smtp' }, async (span) => {
+        try {
+          const info = await transport.sendMail({ from: options.from, ...message })
+          const response = String(info.response ?? '')
+          span.setAttribute('smtp.reply_class', smtpReplyClass(response))
+          return { messageId: info.messageId, response }
+        } catch (err) {
+          const reply = (err as { response?: string }).response
+          span.setAttribute('smtp.reply_class', smtpReplyClass(reply))
+          throw err
+        }
+      })
     },
     async verify() {
       await transport.verify()
