@@ -26,7 +26,7 @@ export interface HeraldWorkerOptions {
   connection: NativeConnection
   services: Services
   workflowBundle?: WorkerOptions['workflowBundle']
-  /** Traces workflows and activities (a prebuilt workflowBundle must then include workflowTracingInterceptors). */
+  /** Exports workflow and activity spans; a prebuilt workflowBundle must include workflowTracingInterceptors. */
   tracing?: Tracing
 }
 
@@ -40,7 +40,7 @@ export async function createWorker({
 }: HeraldWorkerOptions): Promise<Worker> {
   // Refuses to start when a data source's role can do more than read (README: Report queries and privileges).
   await services.activityDeps.dataSources.checkAll()
-  const traced = tracing && workerTracingOptions(tracing)
+  const traced = workerTracingOptions(tracing)
   return Worker.create({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
@@ -48,10 +48,11 @@ export async function createWorker({
     ...(workflowBundle ? { workflowBundle } : { workflowsPath }),
     activities: createActivities(services.activityDeps),
     interceptors: {
-      activity: [...(traced?.activityInterceptors ?? []), keepAliveHeartbeats],
-      ...(traced && !workflowBundle ? { workflowModules: [workflowTracingInterceptors] } : {}),
+      activity: [...traced.activityInterceptors, keepAliveHeartbeats],
+      // Bundled whether or not tracing is on, so workflow code never depends on a setting (tracing-interceptors.ts).
+      ...(workflowBundle ? {} : { workflowModules: [workflowTracingInterceptors] }),
     },
-    ...(traced ? { sinks: traced.sinks } : {}),
+    sinks: traced.sinks,
     // Encrypts payloads and failure messages when PAYLOAD_ENCRYPTION_KEYS is set (docs/SECURITY.md).
     dataConverter: heraldDataConverter(config.PAYLOAD_ENCRYPTION_KEYS),
     // Sleeping schedules cost nothing once evicted; the cache bounds memory (see docs/BENCHMARKS.md).

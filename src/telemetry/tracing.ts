@@ -4,6 +4,7 @@ import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http'
 import { Resource } from '@opentelemetry/resources'
 import {
   BatchSpanProcessor,
+  NoopSpanProcessor,
   type ReadableSpan,
   type Span as SdkSpan,
   SimpleSpanProcessor,
@@ -32,7 +33,7 @@ export interface Tracing {
   shutdown(): Promise<void>
 }
 
-/** The workflow interceptors module, bundled with the workflows when tracing is on (source in dev and tests). */
+/** The workflow interceptors module, always bundled with the workflows (source in dev and tests). */
 export const workflowTracingInterceptors = fileURLToPath(
   new URL(
     `../workflows/tracing-interceptors${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`,
@@ -61,10 +62,19 @@ export function startTracing(
   return { resource, spanProcessor, shutdown: () => provider.shutdown() }
 }
 
-/** What a worker adds for tracing: the activity interceptor, the workflow interceptors module and its span sink. */
-export function workerTracingOptions(tracing: Tracing): Pick<WorkerOptions, 'sinks'> & {
-  activityInterceptors: NonNullable<WorkerOptions['interceptors']>['activity']
+/**
+ * What a worker adds for tracing: the workflow spans' sink (which drops them when tracing is off: the workflow
+ * interceptors are bundled either way) and, when on, the activity interceptor.
+ */
+export function workerTracingOptions(tracing: Tracing | undefined): Required<Pick<WorkerOptions, 'sinks'>> & {
+  activityInterceptors: NonNullable<NonNullable<WorkerOptions['interceptors']>['activity']>
 } {
+  if (!tracing) {
+    return {
+      sinks: { exporter: makeWorkflowExporter(new NoopSpanProcessor(), new Resource({})) },
+      activityInterceptors: [],
+    }
+  }
   return {
     sinks: { exporter: makeWorkflowExporter(tracing.spanProcessor, tracing.resource) },
     activityInterceptors: [(ctx) => ({ inbound: new OpenTelemetryActivityInboundInterceptor(ctx) })],

@@ -124,10 +124,11 @@ const encodingOf = (p: Payload) => Buffer.from(p.metadata?.encoding ?? []).toStr
 /**
  * What may stay readable: the SDK's own bookkeeping (patch ids, local-activity markers) and Herald's search
  * attributes, which Temporal indexes unencrypted by design (ids, schedule name, status, outcome, trigger, fire time,
- * recipient count; no addresses, SQL or results: the secrets above are checked against the whole history).
+ * recipient count; no addresses, SQL or results: the secrets above are checked against the whole history), and the
+ * OpenTelemetry interceptors' `_tracer-data` headers (a W3C traceparent: trace and span ids, nothing else).
  */
 const SDK_BOOKKEEPING =
-  /^\.events\.\d+\.(markerRecordedEventAttributes\.details\.(patch-data|data)\.payloads\.\d+|upsertWorkflowSearchAttributesEventAttributes\.searchAttributes\.indexedFields\.(TemporalChangeVersion|Herald\w+)|(workflowExecutionStartedEventAttributes|startChildWorkflowExecutionInitiatedEventAttributes)\.searchAttributes\.indexedFields\.Herald\w+)$/
+  /^\.events\.\d+\.(\w+EventAttributes\.header\.fields\._tracer-data|markerRecordedEventAttributes\.details\.(patch-data|data)\.payloads\.\d+|upsertWorkflowSearchAttributesEventAttributes\.searchAttributes\.indexedFields\.(TemporalChangeVersion|Herald\w+)|(workflowExecutionStartedEventAttributes|startChildWorkflowExecutionInitiatedEventAttributes)\.searchAttributes\.indexedFields\.Herald\w+)$/
 
 const b64 = (bytes: Uint8Array | null | undefined) => Buffer.from(bytes ?? []).toString('base64')
 

@@ -3,6 +3,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing'
 import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker'
 import { temporalCliPath, testServerPath } from '../../src/dev/temporal-binary.js'
 import { parsePayloadKeys } from '../../src/security/payload-keys.js'
+import { workflowTracingInterceptors } from '../../src/telemetry/tracing.js'
 import { failureConverterPath, heraldDataConverter } from '../../src/temporal/data-converter.js'
 import { HERALD_SEARCH_ATTRIBUTES } from '../../src/workflows/search-attributes.js'
 
@@ -65,6 +66,8 @@ let bundle: Promise<WorkflowBundleWithSourceMap> | undefined
 export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
   bundle ??= bundleWorkflowCode({
     workflowsPath: new URL('../../src/workflows/index.ts', import.meta.url).pathname,
+    // As a deployed worker bundles them: always, tracing on or off (src/workflows/tracing-interceptors.ts).
+    workflowInterceptorModules: [workflowTracingInterceptors],
     failureConverterPath,
     logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error: console.error } as never,
   })
