@@ -1,7 +1,10 @@
 import { execFile } from 'node:child_process'
+import { readFile, stat } from 'node:fs/promises'
+import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { describe, expect, it } from 'vitest'
 import { configSchema } from '../../src/config.js'
+import { WorkerMetrics } from '../../src/telemetry/worker-metrics.js'
 
 const run = promisify(execFile)
 const root = new URL('../../', import.meta.url).pathname
@@ -10,6 +13,7 @@ const env = {
   HERALD_API_KEYS: 'compose-check-key',
   HERALD_SECRET: 'compose-check-secret-0123',
   HERALD_PAYLOAD_KEYS: `compose:${Buffer.alloc(32, 1).toString('base64')}`,
+  GRAFANA_ADMIN_PASSWORD: 'compose-check-grafana',
 }
 
 async function composeAvailable(): Promise<boolean> {
@@ -70,7 +74,7 @@ describe('docker-compose.yml', async () => {
 
   it.runIf(available)('refuses to start without the API keys and secret', async () => {
     // One missing at a time: compose stops at the first missing variable it interpolates.
-    for (const name of ['HERALD_API_KEYS', 'HERALD_SECRET']) {
+    for (const name of ['HERALD_API_KEYS', 'HERALD_SECRET', 'GRAFANA_ADMIN_PASSWORD']) {
       const missing = { ...env, [name]: '' }
       await expect(run('docker', ['compose', 'config', '-q'], { cwd: root, env: missing })).rejects.toThrow(
         new RegExp(name),
@@ -83,5 +87,51 @@ describe('docker-compose.yml', async () => {
     await expect(run('docker', ['compose', 'config', '-q'], { cwd: root, env: unencrypted })).rejects.toThrow(
       /HERALD_PAYLOAD_KEYS/,
     )
+  })
+
+  it.runIf(available)(
+    'runs Prometheus scraping the API and each worker, and Grafana with the Herald dashboard',
+    async () => {
+      const { stdout } = await run('docker', ['compose', 'config', '--format', 'json'], { cwd: root, env })
+      const config = JSON.parse(stdout) as {
+        services: Record<
+          string,
+          { environment?: Record<string, string>; volumes?: { source: string; target: string }[] }
+        >
+      }
+      const port = config.services.worker?.environment?.WORKER_METRICS_PORT
+      expect(port).toBe('9464')
+      const scrape = await readFile(join(root, 'deploy/prometheus/prometheus.yml'), 'utf8')
+      expect(scrape).toContain(`port: ${port}`)
+      expect(scrape).toContain('metrics_path: /api/v1/metrics')
+      // Every file or folder mounted into Prometheus and Grafana exists in the repository.
+      for (const service of ['prometheus', 'grafana']) {
+        const mounts = (config.services[service]?.volumes ?? []).filter((v) => v.source.startsWith(root))
+        expect(mounts.length, service).toBeGreaterThan(0)
+        for (const mount of mounts) await expect(stat(mount.source)).resolves.toBeDefined()
+      }
+      const grafana = config.services.grafana?.volumes ?? []
+      expect(grafana.map((v) => v.target)).toEqual(
+        expect.arrayContaining(['/etc/grafana/provisioning', '/etc/grafana/dashboards']),
+      )
+    },
+  )
+})
+
+describe('deploy/grafana/dashboards/herald.json', () => {
+  it("charts only metrics Herald or the SDK exports, and every one of Herald's worker metrics", async () => {
+    const dashboard = JSON.parse(
+      await readFile(join(root, 'deploy/grafana/dashboards/herald.json'), 'utf8'),
+    ) as { uid: string; panels: { targets: { expr: string }[] }[] }
+    expect(dashboard.uid).toBe('herald')
+    const exprs = dashboard.panels.flatMap((p) => p.targets.map((t) => t.expr)).join('\n')
+    const charted = new Set(
+      [...exprs.matchAll(/\b(herald_\w+?)(?:_bucket|_count|_sum)?\b/g)].map((m) => m[1]),
+    )
+    const worker = (await new WorkerMetrics().registry.getMetricsAsJSON()).map((m) => m.name)
+    const api = ['herald_http_requests_total', 'herald_http_request_duration_seconds']
+    expect([...charted].filter((name) => !worker.includes(name!) && !api.includes(name!))).toEqual([])
+    expect(worker.filter((name) => !charted.has(name))).toEqual([])
+    expect(exprs).toMatch(/temporal_workflow_task_schedule_to_start_latency_bucket/)
   })
 })
