@@ -25,7 +25,7 @@ export class WorkerMetrics {
 
   private readonly tickLateness = new Histogram({
     name: 'herald_tick_lateness_seconds',
-    help: "From a run's fire time to the start of its first activity, by trigger (catch-up and backfill are late by design).",
+    help: "From a run's fire time to the start of its first activity, by trigger (catch-up runs are late by design).",
     labelNames: ['trigger'] as const,
     buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600],
     registers: [this.registry],
