@@ -15,6 +15,7 @@ import {
 import { installWorkerRuntime } from './telemetry/worker-runtime.js'
 import { connectWorker } from './temporal/connection.js'
 import { heraldDataConverter } from './temporal/data-converter.js'
+import { missingSearchAttributes } from './temporal/search-attribute-registry.js'
 
 /** The workflows live in their own bundle; the worker loads source (.ts) in dev and tests, .js when compiled. */
 export const workflowsPath = fileURLToPath(
@@ -79,6 +80,12 @@ async function run(): Promise<void> {
           runtime,
           onError: (err) => console.warn(`herald: metrics: ${err}`),
         })
+  const unindexed = await missingSearchAttributes(connection, config.TEMPORAL_NAMESPACE)
+  if (unindexed.length > 0) {
+    console.warn(
+      `herald: search attributes ${unindexed.join(', ')} are not registered in namespace "${config.TEMPORAL_NAMESPACE}": workflows run without them (run npm run temporal:setup, or see README for Temporal Cloud)`,
+    )
+  }
   if (config.PAYLOAD_ENCRYPTION_KEYS.length === 0) {
     console.warn(
       'PAYLOAD_ENCRYPTION_KEYS is not set: recipients and SQL are stored in Temporal in clear text',
