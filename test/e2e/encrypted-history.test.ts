@@ -1,18 +1,7 @@
-import { chmod, mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { Client } from '@temporalio/client'
 import { temporal } from '@temporalio/proto'
-import type { TestWorkflowEnvironment } from '@temporalio/testing'
-import type { Worker } from '@temporalio/worker'
-import { pino } from 'pino'
-import { afterAll, beforeAll, expect, inject, it } from 'vitest'
-import { type ApiResources, createHeraldApp, openApiResources } from '../../src/api/herald-app.js'
-import { loadConfig } from '../../src/config.js'
-import { openServices, type Services } from '../../src/services.js'
-import { createWorker } from '../../src/worker.js'
-import { TestSmtpServer } from '../support/smtp.js'
-import { createLocalEnv, TEST_PAYLOAD_KEYS, workflowBundle } from '../support/temporal.js'
+import { afterAll, beforeAll, expect, it } from 'vitest'
+import { type HeraldStack, startHeraldStack } from '../support/stack.js'
 
 /**
  * What Temporal stores when PAYLOAD_ENCRYPTION_KEYS is set: a real dev server's histories, read raw by a client
@@ -34,58 +23,26 @@ const FAILING_SQL = `SELECT ('not-a-number-' || '${tag}')::int AS n`
 const REPORT_SQL = `SELECT r.name AS region, count(c.id)::int AS customers, '${SQL_MARKER}' AS marker
   FROM demo.regions r JOIN demo.customers c ON c.region_id = r.id GROUP BY r.name ORDER BY r.name`
 
-let env: TestWorkflowEnvironment
-let smtp: TestSmtpServer
-let services: Services
-let worker: Worker
-let workerRun: Promise<void>
-let artifactDir: string
-let app: ReturnType<typeof createHeraldApp>
-let api: ApiResources
+let stack: HeraldStack
+let env: HeraldStack['env']
+let app: HeraldStack['app']
+let smtp: HeraldStack['smtp']
 
 beforeAll(async () => {
-  env = await createLocalEnv()
-  smtp = new TestSmtpServer()
-  smtp.faults.onRcptTo = (address) =>
-    address === BLOCKED ? { code: 550, message: SMTP_REJECTION } : undefined
-  await smtp.start()
-  artifactDir = await mkdtemp(join(tmpdir(), 'herald-history-'))
-  await chmod(artifactDir, 0o755)
-  const config = loadConfig({
-    DATABASE_URL: inject('databaseUrl'),
-    DEFAULT_DATA_SOURCE_URL: inject('readerDatabaseUrl'),
-    SMTP_URL: smtp.url,
-    API_KEYS: API_KEY,
-    HERALD_SECRET: 'history-secret-0123456789abcdef',
-    TEMPORAL_TASK_QUEUE: `history-${tag}`,
-    TEMPORAL_UI_URL: UI,
-    ARTIFACT_DIR: artifactDir,
-    PUBLIC_URL: 'http://herald.test',
-    PAYLOAD_ENCRYPTION_KEYS: TEST_PAYLOAD_KEYS,
+  stack = await startHeraldStack({
+    name: 'history',
+    apiKeys: API_KEY,
+    settings: { TEMPORAL_UI_URL: UI, PUBLIC_URL: 'http://herald.test' },
+    arm: (server) => {
+      server.faults.onRcptTo = (address) =>
+        address === BLOCKED ? { code: 550, message: SMTP_REJECTION } : undefined
+    },
   })
-  services = await openServices(config)
-  worker = await createWorker({
-    config,
-    connection: env.nativeConnection,
-    services,
-    workflowBundle: await workflowBundle(),
-  })
-  workerRun = worker.run()
   // env.client encrypts with the same key, as connectClient(config) does in the API.
-  // The API as deployed: its own database pool and the client, nothing of the worker's.
-  api = await openApiResources(config)
-  app = createHeraldApp({ ...api, config, client: env.client, logger: pino({ level: 'silent' }) })
+  ;({ env, app, smtp } = stack)
 })
 
-afterAll(async () => {
-  worker?.shutdown()
-  await workerRun
-  await services?.close()
-  await api?.close()
-  await smtp?.stop()
-  await env?.teardown()
-  await rm(artifactDir, { recursive: true, force: true })
-})
+afterAll(() => stack?.stop())
 
 type History = temporal.api.history.v1.IHistory
 type Payload = temporal.api.common.v1.IPayload

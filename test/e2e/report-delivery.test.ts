@@ -1,18 +1,7 @@
-import { chmod, mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import type { TestWorkflowEnvironment } from '@temporalio/testing'
-import type { Worker } from '@temporalio/worker'
 import ExcelJS from 'exceljs'
-import { pino } from 'pino'
 import { extractText, getDocumentProxy } from 'unpdf'
-import { afterAll, beforeAll, expect, inject, it } from 'vitest'
-import { type ApiResources, createHeraldApp, openApiResources } from '../../src/api/herald-app.js'
-import { loadConfig } from '../../src/config.js'
-import { openServices, type Services } from '../../src/services.js'
-import { createWorker } from '../../src/worker.js'
-import { TestSmtpServer } from '../support/smtp.js'
-import { createLocalEnv, TEST_PAYLOAD_KEYS, workflowBundle } from '../support/temporal.js'
+import { afterAll, beforeAll, expect, it } from 'vitest'
+import { type HeraldStack, startHeraldStack } from '../support/stack.js'
 
 /**
  * The whole path with real parts: HTTP API → schedule workflow → run workflow → PostgreSQL query → PDF/XLSX
@@ -21,54 +10,21 @@ import { createLocalEnv, TEST_PAYLOAD_KEYS, workflowBundle } from '../support/te
 const API_KEY = 'e2e-key-0123456789abcdef'
 const auth = { authorization: `Bearer ${API_KEY}` }
 
-let env: TestWorkflowEnvironment
-let smtp: TestSmtpServer
-let services: Services
-let worker: Worker
-let workerRun: Promise<void>
-let artifactDir: string
-let app: ReturnType<typeof createHeraldApp>
-let api: ApiResources
+let stack: HeraldStack
+let app: HeraldStack['app']
+let smtp: HeraldStack['smtp']
+let services: HeraldStack['services']
 
 beforeAll(async () => {
-  env = await createLocalEnv()
-  smtp = new TestSmtpServer()
-  await smtp.start()
-  artifactDir = await mkdtemp(join(tmpdir(), 'herald-e2e-'))
-  await chmod(artifactDir, 0o755)
-  const config = loadConfig({
-    DATABASE_URL: inject('databaseUrl'),
-    DEFAULT_DATA_SOURCE_URL: inject('readerDatabaseUrl'),
-    SMTP_URL: smtp.url,
-    API_KEYS: API_KEY,
-    HERALD_SECRET: 'e2e-secret-0123456789abcdef',
-    TEMPORAL_TASK_QUEUE: `e2e-${process.pid}`,
-    ARTIFACT_DIR: artifactDir,
-    PUBLIC_URL: 'http://herald.test',
-    PAYLOAD_ENCRYPTION_KEYS: TEST_PAYLOAD_KEYS,
+  stack = await startHeraldStack({
+    name: 'e2e',
+    apiKeys: API_KEY,
+    settings: { PUBLIC_URL: 'http://herald.test' },
   })
-  services = await openServices(config)
-  worker = await createWorker({
-    config,
-    connection: env.nativeConnection,
-    services,
-    workflowBundle: await workflowBundle(),
-  })
-  workerRun = worker.run()
-  // The API as deployed: its own database pool and the client, nothing of the worker's.
-  api = await openApiResources(config)
-  app = createHeraldApp({ ...api, config, client: env.client, logger: pino({ level: 'silent' }) })
+  ;({ app, smtp, services } = stack)
 })
 
-afterAll(async () => {
-  worker?.shutdown()
-  await workerRun
-  await services?.close()
-  await api?.close()
-  await smtp?.stop()
-  await env?.teardown()
-  await rm(artifactDir, { recursive: true, force: true })
-})
+afterAll(() => stack?.stop())
 
 const REPORT_SQL = `SELECT r.name AS region, count(c.id)::int AS customers, min(c.created_at) AS first_customer_at
   FROM demo.regions r JOIN demo.customers c ON c.region_id = r.id

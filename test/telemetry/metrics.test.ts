@@ -1,20 +1,9 @@
-import { chmod, mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import type { TestWorkflowEnvironment } from '@temporalio/testing'
-import type { Worker } from '@temporalio/worker'
-import { pino } from 'pino'
-import { afterAll, beforeAll, expect, inject, it } from 'vitest'
-import { type ApiResources, createHeraldApp, openApiResources } from '../../src/api/herald-app.js'
-import { loadConfig } from '../../src/config.js'
-import { openServices, type Services } from '../../src/services.js'
+import { afterAll, beforeAll, expect, it } from 'vitest'
 import { type MetricsServer, serveWorkerMetrics } from '../../src/telemetry/metrics-server.js'
 import { smtpReplyClass } from '../../src/telemetry/worker-metrics.js'
-import { installWorkerRuntime } from '../../src/telemetry/worker-runtime.js'
-import { createWorker } from '../../src/worker.js'
+import { installWorkerRuntime, type WorkerRuntime } from '../../src/telemetry/worker-runtime.js'
 import { Scrape } from '../support/prometheus.js'
-import { TestSmtpServer } from '../support/smtp.js'
-import { createLocalEnv, TEST_PAYLOAD_KEYS, workflowBundle } from '../support/temporal.js'
+import { type HeraldStack, startHeraldStack } from '../support/stack.js'
 
 /**
  * The worker's and the API's metrics after a real run (dev server, PostgreSQL, SMTP): both scrapes parse as
@@ -24,57 +13,30 @@ import { createLocalEnv, TEST_PAYLOAD_KEYS, workflowBundle } from '../support/te
 const API_KEY = 'metrics-key-0123456789abcdef'
 const auth = { authorization: `Bearer ${API_KEY}` }
 
-let env: TestWorkflowEnvironment
-let smtp: TestSmtpServer
-let services: Services
-let worker: Worker
-let workerRun: Promise<void>
+let stack: HeraldStack
+let app: HeraldStack['app']
+let smtp: HeraldStack['smtp']
 let metricsServer: MetricsServer
-let artifactDir: string
-let app: ReturnType<typeof createHeraldApp>
-let api: ApiResources
 
 beforeAll(async () => {
-  smtp = new TestSmtpServer()
-  await smtp.start()
-  artifactDir = await mkdtemp(join(tmpdir(), 'herald-metrics-'))
-  await chmod(artifactDir, 0o755)
-  const config = loadConfig({
-    DATABASE_URL: inject('databaseUrl'),
-    DEFAULT_DATA_SOURCE_URL: inject('readerDatabaseUrl'),
-    SMTP_URL: smtp.url,
-    API_KEYS: API_KEY,
-    HERALD_SECRET: 'metrics-secret-0123456789abcdef',
-    TEMPORAL_TASK_QUEUE: `metrics-${process.pid}`,
-    ARTIFACT_DIR: artifactDir,
-    PAYLOAD_ENCRYPTION_KEYS: TEST_PAYLOAD_KEYS,
-    WORKER_METRICS_PORT: '0',
+  let runtime!: WorkerRuntime
+  stack = await startHeraldStack({
+    name: 'metrics',
+    apiKeys: API_KEY,
+    settings: { WORKER_METRICS_PORT: '0' },
+    // Before the test environment opens the first connection.
+    beforeTemporal: async (config) => {
+      runtime = await installWorkerRuntime(config)
+      return undefined
+    },
   })
-  // Before the test environment opens the first connection.
-  const runtime = await installWorkerRuntime(config)
-  env = await createLocalEnv()
-  services = await openServices(config)
-  worker = await createWorker({
-    config,
-    connection: env.nativeConnection,
-    services,
-    workflowBundle: await workflowBundle(),
-  })
-  workerRun = worker.run()
-  metricsServer = await serveWorkerMetrics({ port: 0, metrics: services.metrics, runtime })
-  api = await openApiResources(config)
-  app = createHeraldApp({ ...api, config, client: env.client, logger: pino({ level: 'silent' }) })
+  ;({ app, smtp } = stack)
+  metricsServer = await serveWorkerMetrics({ port: 0, metrics: stack.services.metrics, runtime })
 })
 
 afterAll(async () => {
-  worker?.shutdown()
-  await workerRun
   await metricsServer?.close()
-  await services?.close()
-  await api?.close()
-  await smtp?.stop()
-  await env?.teardown()
-  await rm(artifactDir, { recursive: true, force: true })
+  await stack?.stop()
 })
 
 async function scrapeWorker(): Promise<Scrape> {

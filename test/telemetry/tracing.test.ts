@@ -1,19 +1,10 @@
-import { chmod, mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trace-base'
 import { Client } from '@temporalio/client'
-import type { TestWorkflowEnvironment } from '@temporalio/testing'
 import { Worker } from '@temporalio/worker'
-import { pino } from 'pino'
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
-import { type ApiResources, createHeraldApp, openApiResources } from '../../src/api/herald-app.js'
-import { loadConfig } from '../../src/config.js'
-import { openServices, type Services } from '../../src/services.js'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { clientTracingInterceptors, startTracing, type Tracing } from '../../src/telemetry/tracing.js'
-import { createWorker } from '../../src/worker.js'
-import { TestSmtpServer } from '../support/smtp.js'
-import { createLocalEnv, dataConverterOf, TEST_PAYLOAD_KEYS, workflowBundle } from '../support/temporal.js'
+import { type HeraldStack, startHeraldStack } from '../support/stack.js'
+import { dataConverterOf, workflowBundle } from '../support/temporal.js'
 
 /**
  * One trace from the API request that triggers a schedule, through its workflow and the run, to each SMTP
@@ -26,60 +17,33 @@ const exporter = new InMemorySpanExporter()
 /** Workflow ids of the traced run and its schedule, replayed at the end. */
 const traced: string[] = []
 let tracing: Tracing
-let env: TestWorkflowEnvironment
-let smtp: TestSmtpServer
-let services: Services
-let worker: Worker
-let workerRun: Promise<void>
-let artifactDir: string
-let app: ReturnType<typeof createHeraldApp>
-let api: ApiResources
+let stack: HeraldStack
+let env: HeraldStack['env']
+let app: HeraldStack['app']
+let smtp: HeraldStack['smtp']
 
 beforeAll(async () => {
-  smtp = new TestSmtpServer()
-  await smtp.start()
-  artifactDir = await mkdtemp(join(tmpdir(), 'herald-tracing-'))
-  await chmod(artifactDir, 0o755)
-  const config = loadConfig({
-    DATABASE_URL: inject('databaseUrl'),
-    DEFAULT_DATA_SOURCE_URL: inject('readerDatabaseUrl'),
-    SMTP_URL: smtp.url,
-    API_KEYS: API_KEY,
-    HERALD_SECRET: 'tracing-secret-0123456789abcdef',
-    TEMPORAL_TASK_QUEUE: `tracing-${process.pid}`,
-    ARTIFACT_DIR: artifactDir,
-    PAYLOAD_ENCRYPTION_KEYS: TEST_PAYLOAD_KEYS,
+  stack = await startHeraldStack({
+    name: 'tracing',
+    apiKeys: API_KEY,
+    beforeTemporal: async (config) => {
+      tracing = startTracing(config, 'herald-test', exporter)!
+      return { tracing }
+    },
+    // The API's client as server.ts connects it when tracing is on.
+    client: (testEnv) =>
+      new Client({
+        connection: testEnv.connection,
+        dataConverter: dataConverterOf(testEnv),
+        interceptors: clientTracingInterceptors(tracing),
+      }),
   })
-  tracing = startTracing(config, 'herald-test', exporter)!
-  env = await createLocalEnv()
-  services = await openServices(config)
-  worker = await createWorker({
-    config,
-    connection: env.nativeConnection,
-    services,
-    workflowBundle: await workflowBundle(),
-    tracing,
-  })
-  workerRun = worker.run()
-  // The API's client as server.ts connects it when tracing is on.
-  const client = new Client({
-    connection: env.connection,
-    dataConverter: dataConverterOf(env),
-    interceptors: clientTracingInterceptors(tracing),
-  })
-  api = await openApiResources(config)
-  app = createHeraldApp({ ...api, config, client, logger: pino({ level: 'silent' }) })
+  ;({ env, app, smtp } = stack)
 })
 
 afterAll(async () => {
-  worker?.shutdown()
-  await workerRun
-  await services?.close()
-  await api?.close()
-  await smtp?.stop()
-  await env?.teardown()
+  await stack?.stop()
   await tracing?.shutdown()
-  await rm(artifactDir, { recursive: true, force: true })
 })
 
 const id = (span: ReadableSpan) => span.spanContext().spanId
