@@ -22,7 +22,8 @@ export type PauseRequest = z.infer<typeof pauseRequestSchema>
 export const resumeRequestSchema = z.object({ by: actor.optional() })
 export type ResumeRequest = z.infer<typeof resumeRequestSchema>
 
-export const skipNextRequestSchema = z.object({ by: actor.optional() })
+/** Like resume, it carries only who asked. */
+export const skipNextRequestSchema = resumeRequestSchema
 export type SkipNextRequest = z.infer<typeof skipNextRequestSchema>
 
 export const triggerRequestSchema = z.object({ reason: oneLine('reason').optional(), by: actor.optional() })

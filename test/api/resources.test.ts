@@ -2,6 +2,7 @@ import { Readable } from 'node:stream'
 import type { TestWorkflowEnvironment } from '@temporalio/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { tokenSecret } from '../../src/api/token-secret.js'
+import * as runs from '../../src/db/runs.js'
 import { createArtifactSignature, createUnsubscribeToken } from '../../src/security/signed-tokens.js'
 import { createTimeSkippingEnv } from '../support/temporal.js'
 import {
@@ -442,5 +443,52 @@ describe('artifact links', () => {
     expect(unknown.status).toBe(404)
     const missingSig = await h.app.request(`/api/v1/artifacts/${artifact.id}`)
     expect(missingSig.status).toBe(422)
+  })
+})
+
+describe('runs across schedules', () => {
+  it('filters by schedule, outcome, trigger and fire time, newest first, and links only runs that had a workflow', async () => {
+    const { db } = h.deps
+    const scheduleId = unique('sch_runs')
+    const at = (hour: number) => new Date(Date.UTC(2031, 0, 2, hour))
+    const runIdAt = (hour: number) => `run/${scheduleId}/${at(hour).toISOString()}`
+    for (const [hour, trigger, status] of [
+      [8, 'schedule', 'sent'],
+      [9, 'manual', 'failed'],
+      [10, 'catchup', 'sent'],
+    ] as const) {
+      await runs.markStarted(db, { id: runIdAt(hour), scheduleId, fireTime: at(hour), trigger })
+      await runs.finish(db, { runId: runIdAt(hour), status, steps: [] })
+    }
+    await runs.insertTick(db, {
+      scheduleId,
+      runId: runIdAt(11),
+      fireTime: at(11).toISOString(),
+      status: 'missed',
+      reason: 'missed: test',
+    })
+    const list = async (query: string) => {
+      const res = await send('GET', `/runs?scheduleId=${scheduleId}&${query}`)
+      expect(res.status).toBe(200)
+      return (await res.json()) as {
+        items: { id: string; trigger: string; status: string; temporalUiUrl: string | null }[]
+        nextCursor: string | null
+      }
+    }
+    const all = await list('limit=10')
+    expect(all.items.map((r) => r.id)).toEqual([11, 10, 9, 8].map(runIdAt))
+    expect(all.items.map((r) => r.temporalUiUrl === null)).toEqual([true, false, false, false])
+    expect(all.items[1]?.temporalUiUrl).toBe(
+      `http://localhost:8233/namespaces/default/workflows/${encodeURIComponent(runIdAt(10))}`,
+    )
+    expect((await list('status=sent')).items.map((r) => r.id)).toEqual([10, 8].map(runIdAt))
+    expect((await list('trigger=manual')).items.map((r) => r.id)).toEqual([runIdAt(9)])
+    const window = `from=${at(9).toISOString()}&to=${at(11).toISOString()}`
+    expect((await list(window)).items.map((r) => r.id)).toEqual([10, 9].map(runIdAt))
+    const first = await list('limit=2')
+    expect(first.items.map((r) => r.id)).toEqual([11, 10].map(runIdAt))
+    const second = await list(`limit=2&cursor=${first.nextCursor}`)
+    expect(second.items.map((r) => r.id)).toEqual([9, 8].map(runIdAt))
+    expect((await send('GET', '/runs?trigger=sometimes')).status).toBe(422)
   })
 })

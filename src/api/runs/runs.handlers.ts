@@ -2,14 +2,13 @@ import type { RouteHandler } from '@hono/zod-openapi'
 import type { Context } from 'hono'
 import * as deliveries from '../../db/deliveries.js'
 import * as runs from '../../db/runs.js'
-import type { RunStatus, RunTrigger } from '../../domain/run.js'
 import { artifactDownloadUrl } from '../artifacts/artifact-links.js'
 import type { AppBindings, TemporalDeps } from '../deps.js'
 import { decodeCursor, page } from '../pagination.js'
 import { notFound } from '../problems.js'
 import { requireSchedule } from '../schedules/require-schedule.js'
 import { temporalUiUrl } from '../temporal-calls.js'
-import type { GetOneRoute, ListForScheduleRoute, ListRoute, StatsRoute } from './runs.routes.js'
+import type { GetOneRoute, ListForScheduleRoute, ListRoute, RunPageQuery, StatsRoute } from './runs.routes.js'
 
 const ATTACHMENT_LINK_TTL_MS = 60 * 60_000
 
@@ -29,17 +28,8 @@ function toRunSummary(row: runs.RunRow, temporal: TemporalDeps) {
   }
 }
 
-type RunQuery = {
-  status?: RunStatus
-  trigger?: RunTrigger
-  from?: string
-  to?: string
-  limit: number
-  cursor?: string
-}
-
 /** One page of runs matching the query's filters, of one schedule or all. */
-async function runPage(c: Context<AppBindings>, query: RunQuery, scheduleId?: string) {
+async function runPage(c: Context<AppBindings>, query: RunPageQuery, scheduleId?: string) {
   const { status, trigger, from, to, limit, cursor } = query
   const after = decodeCursor(cursor, 2)
   const rows = await runs.list(c.var.deps.db, {

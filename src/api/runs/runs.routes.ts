@@ -84,6 +84,10 @@ const runFilters = {
   to: z.iso.datetime({ offset: true }).optional().openapi({ description: 'Fire time before' }),
 }
 
+/** A page of runs as both list routes ask for it (the schedule comes from the path or the query). */
+export const runPageQuery = pageQuerySchema.extend(runFilters)
+export type RunPageQuery = z.infer<typeof runPageQuery>
+
 export const list = createRoute({
   method: 'get',
   path: '/runs',
@@ -91,8 +95,7 @@ export const list = createRoute({
   ...requiresScope('read'),
   summary: 'Runs across schedules, newest fire time first, filtered by schedule, outcome, trigger and time',
   request: {
-    query: pageQuerySchema.extend({
-      ...runFilters,
+    query: runPageQuery.extend({
       scheduleId: z
         .string()
         .min(1)
@@ -116,7 +119,7 @@ export const listForSchedule = createRoute({
   summary: "A schedule's runs, newest fire time first",
   request: {
     params: scheduleIdParams,
-    query: pageQuerySchema.extend(runFilters),
+    query: runPageQuery,
   },
   responses: {
     200: { description: 'One page', content: json(runListSchema) },
