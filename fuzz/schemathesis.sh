@@ -6,13 +6,21 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 SCHEMATHESIS_VERSION=4.32.5
-# pip puts console scripts in the interpreter's scripts folder, which is not always on PATH (pyenv shims).
-PATH="$(python3 -c 'import sysconfig; print(sysconfig.get_path("scripts"))'):$PATH"
-export PATH
-if ! command -v schemathesis >/dev/null 2>&1; then
-  echo "fuzz: installing schemathesis==${SCHEMATHESIS_VERSION}"
-  python3 -m pip install --quiet "schemathesis==${SCHEMATHESIS_VERSION}"
+# Like the Temporal binaries: a pinned copy of our own under .herald/tools, installed with pip --target, never into the
+# system (Debian and Ubuntu refuse that: PEP 668, "externally-managed-environment").
+TOOL_DIR=".herald/tools/pypi/schemathesis-${SCHEMATHESIS_VERSION}"
+if [ ! -x "${TOOL_DIR}/bin/schemathesis" ]; then
+  echo "fuzz: installing schemathesis==${SCHEMATHESIS_VERSION} into ${TOOL_DIR}"
+  rm -rf "${TOOL_DIR}.partial"
+  python3 -m pip install --quiet --disable-pip-version-check --target "${TOOL_DIR}.partial" \
+    "schemathesis==${SCHEMATHESIS_VERSION}"
+  rm -rf "${TOOL_DIR}"
+  mv "${TOOL_DIR}.partial" "${TOOL_DIR}"
 fi
+# The pinned copy, whatever else is on PATH: the same fuzzer everywhere.
+PATH="$(pwd)/${TOOL_DIR}/bin:$PATH"
+PYTHONPATH="$(pwd)/${TOOL_DIR}${PYTHONPATH:+:$PYTHONPATH}"
+export PATH PYTHONPATH
 
 REPORT_DIR="${FUZZ_REPORT_DIR:-.herald/test-results/fuzz}"
 # One report per run: npm test's summary reads it.
