@@ -5,6 +5,7 @@ import {
   schemaListSetting,
   sourceNamesSetting,
 } from './activities/data/data-source-settings.js'
+import { DEFAULT_ARTIFACT_RETENTION_DAYS, MAX_RETENTION_DAYS } from './domain/retention.js'
 import { parseApiKeys } from './security/api-keys.js'
 import { parsePayloadKeys } from './security/payload-keys.js'
 
@@ -113,6 +114,21 @@ export const configSchema = z.object({
     .int()
     .positive()
     .default(100 * 1024 * 1024),
+  /** Days query results and rendered files are kept (a schedule may set its own artifactRetentionDays). */
+  ARTIFACT_RETENTION_DAYS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(MAX_RETENTION_DAYS)
+    .default(DEFAULT_ARTIFACT_RETENTION_DAYS),
+  /**
+   * Days runs, their delivery ledger rows and audit entries are kept: a year and a month by default, so last year's
+   * run of a yearly report is still there to compare with. At least 8: the ledger must outlive every tick that may
+   * still run (catch-up reaches 7 days back, a run lasts at most a day).
+   */
+  RECORD_RETENTION_DAYS: z.coerce.number().int().min(8).max(MAX_RETENTION_DAYS).default(400),
+  /** Minutes between two cleanup passes of the retention workflow (herald-maintenance/retention). */
+  RETENTION_INTERVAL_MINUTES: z.coerce.number().int().min(1).max(10_080).default(60),
   QUERY_MAX_ROWS: z.coerce.number().int().positive().default(1_000_000),
   QUERY_TIMEOUT_MS: z.coerce.number().int().positive().default(60_000),
   /** Connections reserved for per-delivery locks: deliveries beyond this many at once wait for one. */

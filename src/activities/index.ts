@@ -8,6 +8,7 @@ import { createLedgerActivities } from './ledger/index.js'
 import { createMailActivities } from './mail/deliver.js'
 import { createSmtpCheckActivities } from './mail/smtp-check.js'
 import type { Mailer } from './mail/smtp-transport.js'
+import { createRetentionActivities } from './maintenance/retention.js'
 import { createRenderActivities } from './render/index.js'
 
 export interface ActivityDeps {
@@ -49,6 +50,15 @@ export function createActivities(deps: ActivityDeps) {
     }),
     ...createSmtpCheckActivities({ mailer: deps.mailer }),
     ...createLedgerActivities({ db: deps.db, metrics: deps.metrics }),
+    ...createRetentionActivities({
+      db: deps.db,
+      artifacts: deps.artifacts,
+      settings: {
+        recordRetentionDays: deps.config.RECORD_RETENTION_DAYS,
+        intervalMinutes: deps.config.RETENTION_INTERVAL_MINUTES,
+      },
+      metrics: deps.metrics,
+    }),
   }
 }
 

@@ -16,6 +16,7 @@ export const ProblemKind = {
   forbidden: { slug: 'forbidden', title: 'Forbidden', status: 403 },
   notFound: { slug: 'not-found', title: 'Resource not found', status: 404 },
   conflict: { slug: 'conflict', title: 'Conflict', status: 409 },
+  gone: { slug: 'gone', title: 'Gone', status: 410 },
   idempotencyConflict: { slug: 'idempotency-key-reused', title: 'Idempotency key reused', status: 409 },
   scheduleNotRunning: {
     slug: 'schedule-not-running',
@@ -127,6 +128,7 @@ const problemDescriptions = {
   403: 'The API key lacks the scope the operation declares (`x-herald-scope`), or a signed link is invalid',
   404: 'Not found',
   409: 'Conflict',
+  410: 'Gone: the file expired and was (or is about to be) deleted',
   413: 'Payload too large',
   415: 'Unsupported media type',
   422: 'Validation failed; `errors` lists the failing fields',

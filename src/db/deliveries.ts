@@ -118,3 +118,10 @@ export async function tryLockTick(connection: ReservedSql, tick: DeliveryTick): 
 export async function unlockTick(connection: ReservedSql, tick: DeliveryTick): Promise<void> {
   await connection`SELECT pg_advisory_unlock(hashtextextended(${lockKey(tick)}, 0))`
 }
+
+/** Deletes the ledger rows of runs the retention pass removes (their runs are older than the record retention). */
+export async function deleteOfRuns(db: Sql, runIds: string[]): Promise<number> {
+  if (runIds.length === 0) return 0
+  const result = await db`DELETE FROM herald.deliveries WHERE run_id = ANY(${runIds}::text[])`
+  return result.count
+}

@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { conditionSchema } from './conditions.js'
 import { cronError, isValidTimezone } from './cron.js'
+import { MAX_RETENTION_DAYS } from './retention.js'
 
 /**
  * The one definition of a report schedule. The API validates requests with it, the workflow receives it as
@@ -128,6 +129,8 @@ export const scheduleSpecSchema = z
       .optional(),
     runTimeoutMinutes: z.number().int().min(1).max(1440).default(30),
     notifyOwnersOnFailure: z.boolean().default(true),
+    /** Days this schedule's files (query results, rendered reports) are kept; unset: ARTIFACT_RETENTION_DAYS. */
+    artifactRetentionDays: z.number().int().min(1).max(MAX_RETENTION_DAYS).optional(),
   })
   .refine((s) => !s.startAt || !s.endAt || Date.parse(s.startAt) < Date.parse(s.endAt), {
     message: 'endAt must be after startAt',
