@@ -11,7 +11,10 @@ export interface MailSink {
   stop(): Promise<void>
 }
 
-export async function startMailSink(): Promise<MailSink> {
+/** `onAccepted` hears of every accepted message (the sink process reports its counts with it). */
+export async function startMailSink(
+  onAccepted?: (accepted: number, lastAcceptedAt: number) => void,
+): Promise<MailSink> {
   let accepted = 0
   let lastAcceptedAt = 0
   const server = new SMTPServer({
@@ -24,6 +27,7 @@ export async function startMailSink(): Promise<MailSink> {
       stream.on('end', () => {
         accepted += session.envelope.rcptTo.length
         lastAcceptedAt = Date.now()
+        onAccepted?.(accepted, lastAcceptedAt)
         callback()
       })
     },
