@@ -7,7 +7,7 @@ import {
   triggeredRunPeriod,
 } from './cron.js'
 import type { RunSummary, RunTrigger } from './run.js'
-import type { TickRecord } from './run-records.js'
+import type { TickPolicy, TickRecord } from './run-records.js'
 import type { ScheduleSpec } from './schedule.js'
 
 /**
@@ -52,6 +52,16 @@ export interface TickNotRun {
 export interface TickToRun {
   fireTime: Date
   trigger: RunTrigger
+  /** Set when the run also reports the periods of ticks it superseded: its period starts here, not at the tick before. */
+  periodStart?: Date
+}
+
+/** A tick waiting for the running one to end (overlap bufferOne), carried across continue-as-new. */
+export interface BufferedTick {
+  fireTime: string
+  trigger: RunTrigger
+  /** Set once it took over the period of a tick buffered before it. */
+  periodStart?: string
 }
 
 export interface DueTicks {
@@ -71,18 +81,30 @@ function tickNotRun(
   fireTime: Date,
   status: TickRecord['status'],
   reason: string,
+  policy: TickPolicy,
+  coveredBy?: string,
 ): TickNotRun {
   const runId = runIdFor(scheduleId, fireTime)
   const at = fireTime.toISOString()
   return {
-    record: { scheduleId, runId, fireTime: at, status, reason },
+    record: { scheduleId, runId, fireTime: at, status, reason, policy, ...(coveredBy ? { coveredBy } : {}) },
     summary: { runId, fireTime: at, trigger: 'schedule', status, reason },
     alsoMissed: 0,
   }
 }
 
-/** Ticks after `cursor` whose time (plus jitter) has come by `now`, split into on-time, catch-up, superseded and missed. */
-export function dueTicks(scheduleId: string, spec: Timing, cursor: string, now: number): DueTicks {
+/**
+ * Ticks after `cursor` whose time (plus jitter) has come by `now`, split into on-time, catch-up, superseded and missed.
+ * With `mergesLatePeriods()` (the workflow's patch decision, asked only when it matters), the run of the newest tick
+ * reports the superseded ticks' periods too, so a report that is merely late is never lost.
+ */
+export function dueTicks(
+  scheduleId: string,
+  spec: Timing,
+  cursor: string,
+  now: number,
+  mergesLatePeriods: () => boolean = () => false,
+): DueTicks {
   const candidates = fireTimesBetween(spec, new Date(cursor), new Date(now), DUE_TICKS_LIMIT)
   const due: Date[] = []
   for (const t of candidates) {
@@ -97,9 +119,21 @@ export function dueTicks(scheduleId: string, spec: Timing, cursor: string, now: 
   let toRun = due.filter((t) => now - t.getTime() <= windowMs)
   const notRun = missedTicks(scheduleId, missed, windowMs, now)
   const newest = toRun.at(-1)
-  if (spec.catchup.mode === 'latest' && newest && toRun.length > 1) {
-    const reason = `catch-up: superseded by the tick at ${newest.toISOString()} (mode latest)`
-    for (const t of toRun.slice(0, -1)) notRun.push(tickNotRun(scheduleId, t, 'skipped', reason))
+  const oldest = toRun[0]
+  let periodStart: Date | undefined
+  if (spec.catchup.mode === 'latest' && newest && oldest && toRun.length > 1) {
+    if (mergesLatePeriods()) {
+      periodStart = previousFireTime(spec, oldest)
+      const reason = `catch-up: superseded by the tick at ${newest.toISOString()}, whose run reports this tick's period too (mode latest)`
+      const coveredBy = runIdFor(scheduleId, newest)
+      for (const t of toRun.slice(0, -1)) {
+        notRun.push(tickNotRun(scheduleId, t, 'skipped', reason, 'superseded', coveredBy))
+      }
+    } else {
+      const reason = `catch-up: superseded by the tick at ${newest.toISOString()} (mode latest)`
+      for (const t of toRun.slice(0, -1))
+        notRun.push(tickNotRun(scheduleId, t, 'skipped', reason, 'superseded'))
+    }
     toRun = [newest]
   }
   return {
@@ -109,6 +143,7 @@ export function dueTicks(scheduleId: string, spec: Timing, cursor: string, now: 
     toRun: toRun.map((t) => ({
       fireTime: t,
       trigger: now - t.getTime() > ON_TIME_TOLERANCE_MS ? 'catchup' : 'schedule',
+      ...(periodStart ? { periodStart } : {}),
     })),
   }
 }
@@ -121,7 +156,7 @@ function missedTicks(scheduleId: string, missed: Date[], windowMs: number, now: 
     missed.length <= MISSED_TICKS_RECORDED_ONE_BY_ONE
       ? missed
       : missed.slice(0, MISSED_TICKS_RECORDED_ONE_BY_ONE - 1)
-  const notRun = oneByOne.map((t) => tickNotRun(scheduleId, t, 'missed', reason(t)))
+  const notRun = oneByOne.map((t) => tickNotRun(scheduleId, t, 'missed', reason(t), 'missed'))
   const rest = missed.slice(oneByOne.length)
   const first = rest[0]
   const last = rest.at(-1)
@@ -135,6 +170,7 @@ function missedTicks(scheduleId: string, missed: Date[], windowMs: number, now: 
         fireTime,
         status: 'missed',
         reason: `${rest.length} ticks from ${fireTime} to ${last.toISOString()} ${reason(last)}`,
+        policy: 'missed',
       },
       summary: {
         runId,
@@ -166,33 +202,74 @@ export function pausedTicks(
   const runId = rangeRunId(scheduleId, first, last)
   const fireTime = first.toISOString()
   return {
-    record: { scheduleId, runId, fireTime, status: 'skipped', reason },
+    record: { scheduleId, runId, fireTime, status: 'skipped', reason, policy: 'paused' },
     summary: { runId, fireTime, trigger: 'schedule', status: 'skipped', reason },
     alsoMissed: 0,
   }
 }
 
-export type OverlapDecision = { action: 'run' } | { action: 'buffer' } | { action: 'skip'; reason: string }
+export type OverlapDecision =
+  | { action: 'run' }
+  | { action: 'buffer' }
+  | { action: 'merge'; runningId: string }
+  | { action: 'skip'; reason: string }
 
-/** What a due tick does while other runs of the schedule are still running (the `overlap` policy). */
+/**
+ * What a due tick does while other runs of the schedule are still running (the `overlap` policy). With bufferOne
+ * and a tick already buffered, the new tick takes the buffered one's place and its period (`merge`) when
+ * `mergesLatePeriods()` (the workflow's patch decision, asked only here); before, it was dropped.
+ */
 export function overlapDecision(
   overlap: ScheduleSpec['overlap'],
   running: readonly string[],
   hasBuffered: boolean,
+  mergesLatePeriods: () => boolean = () => false,
 ): OverlapDecision {
   const [runningId] = running
   if (runningId === undefined || overlap === 'allow') return { action: 'run' }
   const busy = `overlap: run ${runningId} still running`
   if (overlap === 'bufferOne' && !hasBuffered) return { action: 'buffer' }
+  if (overlap === 'bufferOne' && mergesLatePeriods()) return { action: 'merge', runningId }
   if (overlap === 'bufferOne') {
     return { action: 'skip', reason: `${busy} and one tick already buffered (policy bufferOne)` }
   }
   return { action: 'skip', reason: `${busy} (policy skip)` }
 }
 
+/**
+ * A tick arriving while one is running and another buffered (bufferOne, merging): it becomes the buffered tick and
+ * its run reports from where the buffered tick's period began; the buffered tick is recorded as superseded by it.
+ */
+export function mergeIntoBuffered(
+  scheduleId: string,
+  spec: Timing,
+  buffered: BufferedTick,
+  tick: { fireTime: Date; trigger: RunTrigger; runningId: string },
+): { superseded: TickNotRun; buffered: BufferedTick } {
+  const older = new Date(buffered.fireTime)
+  const periodStart = buffered.periodStart ?? previousFireTime(spec, older).toISOString()
+  const reason = `overlap: run ${tick.runningId} still running; superseded by the tick at ${tick.fireTime.toISOString()}, whose run reports this tick's period too (policy bufferOne)`
+  return {
+    superseded: tickNotRun(
+      scheduleId,
+      older,
+      'skipped',
+      reason,
+      'overlap',
+      runIdFor(scheduleId, tick.fireTime),
+    ),
+    buffered: { fireTime: tick.fireTime.toISOString(), trigger: tick.trigger, periodStart },
+  }
+}
+
 /** The ticks skipNext and the overlap policy keep from running, as recorded entries. */
-export function skippedTick(scheduleId: string, fireTime: Date, reason: string): TickNotRun {
-  return tickNotRun(scheduleId, fireTime, 'skipped', reason)
+export function skippedTick(
+  scheduleId: string,
+  fireTime: Date,
+  reason: string,
+  policy: 'skipNext' | 'overlap',
+): TickNotRun {
+  return tickNotRun(scheduleId, fireTime, 'skipped', reason, policy)
 }
 
 /** How long a run may take: its configured timeout, cut to the schedule's interval, never below MIN_RUN_TIMEOUT_MS. */
@@ -204,19 +281,21 @@ export function runTimeoutMs(spec: Timing & Pick<ScheduleSpec, 'runTimeoutMinute
 }
 
 /**
- * A tick reports the interval since the tick before it; a run started by hand, since the schedule's last tick
- * until now (`sinceLastTick`), or before that fix, from the pattern's previous tick (kept for replay).
+ * A tick reports the interval since the tick before it, or since `periodStart` when it also reports ticks it
+ * superseded; a run started by hand, since the schedule's last tick until now (`sinceLastTick`), or before that
+ * fix, from the pattern's previous tick (kept for replay).
  */
 export function reportPeriod(
   spec: Timing,
   fireTime: Date,
   trigger: RunTrigger,
   manual: { sinceLastTick: boolean; createdAt?: string },
+  periodStart?: Date,
 ): ReportPeriod {
   if (trigger === 'manual' && manual.sinceLastTick) {
     return triggeredRunPeriod(spec, fireTime, manual.createdAt ? new Date(manual.createdAt) : undefined)
   }
-  return { start: previousFireTime(spec, fireTime), end: fireTime }
+  return { start: periodStart ?? previousFireTime(spec, fireTime), end: fireTime }
 }
 
 /** When the workflow wakes for `next`: its fire time plus the tick's deterministic jitter. */

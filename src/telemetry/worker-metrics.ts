@@ -16,6 +16,13 @@ export class WorkerMetrics {
     registers: [this.registry],
   })
 
+  private readonly ticksNotRun = new Counter({
+    name: 'herald_ticks_not_run_total',
+    help: 'Ticks that did not run on their own, by policy (superseded, missed, overlap, paused, skipNext) and whether a later run reported their period (period_reported="false" is data no report covered).',
+    labelNames: ['policy', 'period_reported'] as const,
+    registers: [this.registry],
+  })
+
   private readonly deliveries = new Counter({
     name: 'herald_deliveries_total',
     help: 'Recipients settled by a delivery attempt, by ledger status and SMTP reply class (2xx, 4xx, 5xx, none).',
@@ -107,6 +114,10 @@ export class WorkerMetrics {
 
   runRecorded(outcome: string): void {
     this.runs.inc({ outcome })
+  }
+
+  tickNotRun(policy: string, periodReported: boolean): void {
+    this.ticksNotRun.inc({ policy, period_reported: String(periodReported) })
   }
 
   recipientSettled(status: string, reply: string | undefined): void {

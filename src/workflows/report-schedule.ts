@@ -8,6 +8,7 @@ import type { PauseRequest } from '../domain/schedule-messages.js'
 import type { ScheduleState } from '../domain/schedule-state.js'
 import {
   dueTicks,
+  mergeIntoBuffered,
   overlapDecision,
   pausedTicks,
   runIdFor,
@@ -24,6 +25,12 @@ import { ScheduleVisibility } from './schedule-visibility.js'
 import { workflowNow, workflowNowMs } from './workflow-clock.js'
 
 const { recordTick } = wf.proxyActivities<HeraldActivities>(LEDGER_POLICY)
+
+/**
+ * Ticks that cannot run on their own (superseded in catch-up, or a third tick under bufferOne) hand their period to
+ * the run that replaces them instead of being dropped (docs/SCHEDULING.md). Histories from before keep their drops.
+ */
+const LATE_TICKS_MERGE_PATCH = 'late-ticks-hand-their-period-to-the-next-run'
 
 /** Bounds replay cost and history size: the schedule continues as new after this many ticks at the latest. */
 const MAX_TICKS_PER_EXECUTION = 200
@@ -182,12 +189,12 @@ class ReportSchedule {
   }
 
   private startDueTicks(): void {
-    const due = dueTicks(this.scheduleId, this.spec, this.state.cursor, workflowNowMs())
+    const due = dueTicks(this.scheduleId, this.spec, this.state.cursor, workflowNowMs(), mergesLatePeriods)
     if (!due.cursor) return
     this.state.cursor = due.cursor
     this.ticksThisExecution += due.count
     for (const tick of due.notRun) this.note(tick)
-    for (const { fireTime, trigger } of due.toRun) this.onTick(fireTime, trigger)
+    for (const tick of due.toRun) this.onTick(tick.fireTime, tick.trigger, tick.periodStart)
   }
 
   /** A tick that does not run is recorded (runs table) and remembered (state query), never dropped silently. */
@@ -202,23 +209,48 @@ class ReportSchedule {
     await Promise.all(records.map((r) => recordTick(r)))
   }
 
-  private onTick(fireTime: Date, trigger: RunTrigger): void {
+  private onTick(fireTime: Date, trigger: RunTrigger, periodStart?: Date): void {
     if (this.state.skipNext) {
       this.state.skipNext = false
-      this.note(skippedTick(this.scheduleId, fireTime, 'skipNext: this tick was skipped on request'))
+      this.note(
+        skippedTick(this.scheduleId, fireTime, 'skipNext: this tick was skipped on request', 'skipNext'),
+      )
       return
     }
-    const decision = overlapDecision(this.spec.overlap, this.runs.ids, this.state.buffered !== undefined)
-    if (decision.action === 'run') this.runs.launch(fireTime, trigger)
-    else if (decision.action === 'buffer') this.state.buffered = { fireTime: fireTime.toISOString(), trigger }
-    else this.note(skippedTick(this.scheduleId, fireTime, decision.reason))
+    const { buffered } = this.state
+    const decision = overlapDecision(
+      this.spec.overlap,
+      this.runs.ids,
+      buffered !== undefined,
+      mergesLatePeriods,
+    )
+    if (decision.action === 'run') {
+      this.runs.launch(fireTime, trigger, periodStart)
+    } else if (decision.action === 'buffer') {
+      this.state.buffered = {
+        fireTime: fireTime.toISOString(),
+        trigger,
+        ...(periodStart ? { periodStart: periodStart.toISOString() } : {}),
+      }
+    } else if (decision.action === 'merge' && buffered) {
+      const merged = mergeIntoBuffered(this.scheduleId, this.spec, buffered, {
+        fireTime,
+        trigger,
+        runningId: decision.runningId,
+      })
+      this.note(merged.superseded)
+      this.state.buffered = merged.buffered
+    } else if (decision.action === 'skip') {
+      this.note(skippedTick(this.scheduleId, fireTime, decision.reason, 'overlap'))
+    }
   }
 
   private startBufferedRunIfIdle(): void {
     const buffered = this.state.buffered
     if (!buffered || this.runs.size > 0) return
     this.state.buffered = undefined
-    this.runs.launch(new Date(buffered.fireTime), buffered.trigger)
+    const periodStart = buffered.periodStart ? new Date(buffered.periodStart) : undefined
+    this.runs.launch(new Date(buffered.fireTime), buffered.trigger, periodStart)
   }
 
   triggerManually(): string {
@@ -243,4 +275,9 @@ class ReportSchedule {
   view(status?: ScheduleState['status']): ScheduleState {
     return liveView(this.spec, this.state, this.runs.ids, workflowNowMs(), status)
   }
+}
+
+/** Asked only where merging would change what happens, so older histories replay their drops unchanged. */
+function mergesLatePeriods(): boolean {
+  return wf.patched(LATE_TICKS_MERGE_PATCH)
 }

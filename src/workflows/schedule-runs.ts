@@ -58,11 +58,12 @@ export class ScheduleRuns {
     return this.starting > 0
   }
 
-  launch(fireTime: Date, trigger: RunTrigger): void {
+  /** `periodStart`: the run also reports the periods of ticks it superseded (tick-plan.ts, reportPeriod). */
+  launch(fireTime: Date, trigger: RunTrigger, periodStart?: Date): void {
     const runId = runIdFor(this.owner.scheduleId, fireTime)
     this.running.add(runId)
     const spec = this.owner.spec
-    void this.execute(fireTime, trigger, runId, spec).finally(() => {
+    void this.execute(fireTime, trigger, runId, spec, periodStart).finally(() => {
       this.running.delete(runId)
       this.owner.runEnded()
     })
@@ -73,8 +74,9 @@ export class ScheduleRuns {
     trigger: RunTrigger,
     runId: string,
     spec: ScheduleSpec,
+    periodStart: Date | undefined,
   ): Promise<void> {
-    const run = this.runContext(fireTime, runId, trigger, spec)
+    const run = this.runContext(fireTime, runId, trigger, spec, periodStart)
     const { state } = this.owner
     try {
       const dataNotReady = trigger === 'manual' ? undefined : await this.waitForData(spec, run)
@@ -117,11 +119,18 @@ export class ScheduleRuns {
     }
   }
 
-  private runContext(fireTime: Date, runId: string, trigger: RunTrigger, spec: ScheduleSpec): RunContext {
+  private runContext(
+    fireTime: Date,
+    runId: string,
+    trigger: RunTrigger,
+    spec: ScheduleSpec,
+    periodStart: Date | undefined,
+  ): RunContext {
     const { state } = this.owner
     // patched() only for manual runs, as before: it writes a marker into the history.
     const sinceLastTick = trigger === 'manual' && wf.patched(MANUAL_RUN_PERIOD_PATCH)
-    const period = reportPeriod(spec, fireTime, trigger, { sinceLastTick, createdAt: state.createdAt })
+    const manual = { sinceLastTick, createdAt: state.createdAt }
+    const period = reportPeriod(spec, fireTime, trigger, manual, periodStart)
     return {
       scheduleId: this.owner.scheduleId,
       scheduleName: spec.name,

@@ -1,7 +1,8 @@
 import { nextFireTimes, toZonedIso } from '../domain/cron.js'
-import type { RunCounts, RunSummary, RunTrigger } from '../domain/run.js'
+import type { RunCounts, RunSummary } from '../domain/run.js'
 import type { ScheduleSpec } from '../domain/schedule.js'
 import type { ScheduleState } from '../domain/schedule-state.js'
+import type { BufferedTick } from '../domain/tick-plan.js'
 import type { PreviousResult } from './previous-result.js'
 
 /** Everything the schedule workflow carries across continueAsNew. Plain data, so it serialises as-is. */
@@ -10,7 +11,7 @@ export interface ScheduleCarryState {
   cursor: string
   paused?: { note?: string; by?: string; since: string }
   skipNext: boolean
-  buffered?: { fireTime: string; trigger: RunTrigger }
+  buffered?: BufferedTick
   lastRuns: RunSummary[]
   counts: RunCounts
   previous: PreviousResult

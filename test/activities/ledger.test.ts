@@ -4,8 +4,10 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { createLedgerActivities } from '../../src/activities/ledger/index.js'
 import { connectDatabase, type Database } from '../../src/db/client.js'
 import type { RunContext } from '../../src/domain/run.js'
-import type { RunFinishRecord } from '../../src/domain/run-records.js'
+import type { RunFinishRecord, TickRecord } from '../../src/domain/run-records.js'
 import { scheduleSpecSchema } from '../../src/domain/schedule.js'
+import { WorkerMetrics } from '../../src/telemetry/worker-metrics.js'
+import { Scrape } from '../support/prometheus.js'
 
 let db: Database
 let ledger: ReturnType<typeof createLedgerActivities>
@@ -139,6 +141,39 @@ describe('tick records', () => {
     ])
     expect(rows.every((r) => r.finished_at instanceof Date)).toBe(true)
     expect((await auditOf(scheduleId)).map((a) => a.action)).toEqual(['tick.missed', 'tick.skipped'])
+  })
+
+  it('counts each tick not run once, by policy and whether a later run reported its period', async () => {
+    const metrics = new WorkerMetrics()
+    const counted = createLedgerActivities({ db, metrics })
+    const scheduleId = `sch-${randomUUID()}`
+    const tick = (hour: number, extra: Partial<TickRecord>): TickRecord => ({
+      scheduleId,
+      runId: `run/${scheduleId}/2024-07-01T0${hour}:00:00.000Z`,
+      fireTime: `2024-07-01T0${hour}:00:00.000Z`,
+      status: 'skipped',
+      reason: 'test',
+      ...extra,
+    })
+    const superseded = tick(1, {
+      policy: 'superseded',
+      coveredBy: `run/${scheduleId}/2024-07-01T02:00:00.000Z`,
+    })
+    await counted.recordTick(superseded)
+    await counted.recordTick(superseded) // a retried activity: recorded and counted once
+    await counted.recordTick(tick(3, { policy: 'overlap' }))
+    await counted.recordTick(tick(4, { status: 'missed', policy: 'missed' }))
+    await counted.recordTick(tick(5, {})) // written by a schedule from before policies were named
+    const scrape = new Scrape(await metrics.render())
+    const notRun = (policy: string, reported: string) =>
+      scrape.value('herald_ticks_not_run_total', { policy, period_reported: reported })
+    expect([
+      notRun('superseded', 'true'),
+      notRun('superseded', 'false'),
+      notRun('overlap', 'false'),
+      notRun('missed', 'false'),
+      notRun('unnamed', 'false'),
+    ]).toEqual([1, 0, 1, 1, 1])
   })
 })
 

@@ -5,6 +5,7 @@ import {
   dueTicks,
   MIN_RUN_TIMEOUT_MS,
   MISSED_TICKS_RECORDED_ONE_BY_ONE,
+  mergeIntoBuffered,
   overlapDecision,
   pausedTicks,
   rangeRunId,
@@ -126,8 +127,84 @@ describe('dueTicks: on time, catch-up, superseded and missed', () => {
       fireTime: '2026-12-01T09:00:00.000Z',
       status: 'skipped',
       reason: 'catch-up: superseded by the tick at 2026-12-01T10:00:00.000Z (mode latest)',
+      policy: 'superseded',
     })
     expect(due.notRun[0]?.summary).toMatchObject({ trigger: 'schedule', status: 'skipped' })
+    expect(due.toRun[0]?.periodStart).toBeUndefined()
+  })
+
+  it("hands the superseded ticks' periods to the newest run when the workflow merges, asking only when it matters", () => {
+    const asked: string[] = []
+    const merges = (label: string) => () => {
+      asked.push(label)
+      return true
+    }
+    const latest = spec({ catchup: { windowMinutes: 240, mode: 'latest' } })
+    // One due tick, or mode all: nothing is superseded, so the workflow is not asked (no patch marker).
+    dueTicks(ID, latest, '2026-12-01T08:00:00Z', at('2026-12-01T09:00:01Z'), merges('one tick'))
+    dueTicks(
+      ID,
+      spec({ catchup: { windowMinutes: 240, mode: 'all' } }),
+      '2026-12-01T08:00:00Z',
+      at('2026-12-01T11:00:01Z'),
+      merges('all'),
+    )
+    expect(asked).toEqual([])
+
+    const due = dueTicks(
+      ID,
+      latest,
+      '2026-12-01T08:00:00Z',
+      at('2026-12-01T11:00:01Z'),
+      merges('three ticks'),
+    )
+    expect(asked).toEqual(['three ticks'])
+    // The 11:00 run reports 08:00–11:00: the periods of 09:00 (08:00–09:00) and 10:00 too.
+    expect(due.toRun).toEqual([
+      {
+        fireTime: new Date('2026-12-01T11:00:00Z'),
+        trigger: 'schedule',
+        periodStart: new Date('2026-12-01T08:00:00Z'),
+      },
+    ])
+    const newestRun = runIdFor(ID, new Date('2026-12-01T11:00:00Z'))
+    expect(due.notRun.map((t) => [t.record.fireTime, t.record.policy, t.record.coveredBy])).toEqual([
+      ['2026-12-01T09:00:00.000Z', 'superseded', newestRun],
+      ['2026-12-01T10:00:00.000Z', 'superseded', newestRun],
+    ])
+    expect(due.notRun[0]?.record.reason).toBe(
+      "catch-up: superseded by the tick at 2026-12-01T11:00:00.000Z, whose run reports this tick's period too (mode latest)",
+    )
+    expect(
+      reportPeriod(
+        latest,
+        due.toRun[0]!.fireTime,
+        'schedule',
+        { sinceLastTick: true },
+        due.toRun[0]!.periodStart,
+      ),
+    ).toEqual({
+      start: new Date('2026-12-01T08:00:00Z'),
+      end: new Date('2026-12-01T11:00:00Z'),
+    })
+  })
+
+  it('names the policy of every tick it does not run, and missed ticks are reported by no run', () => {
+    const due = dueTicks(
+      ID,
+      spec({ catchup: { windowMinutes: 90, mode: 'latest' } }),
+      '2026-12-01T05:00:00Z',
+      at('2026-12-01T10:00:00Z'),
+      () => true,
+    )
+    expect(due.notRun.map((t) => [t.record.fireTime, t.record.policy, t.record.coveredBy])).toEqual([
+      ['2026-12-01T06:00:00.000Z', 'missed', undefined],
+      ['2026-12-01T07:00:00.000Z', 'missed', undefined],
+      ['2026-12-01T08:00:00.000Z', 'missed', undefined],
+      ['2026-12-01T09:00:00.000Z', 'superseded', runIdFor(ID, new Date('2026-12-01T10:00:00Z'))],
+    ])
+    // The 10:00 run covers from 08:00, the start of 09:00's period; 08:00's own period (07:00–08:00) was missed.
+    expect(due.toRun[0]?.periodStart).toEqual(new Date('2026-12-01T08:00:00Z'))
   })
 
   it(`records up to ${MISSED_TICKS_RECORDED_ONE_BY_ONE} missed ticks one by one and the rest as one range that counts them all`, () => {
@@ -195,6 +272,56 @@ describe('overlapDecision', () => {
   it.each(cases)('%s with running %j, buffered %s', (overlap, running, buffered, expected) => {
     expect(overlapDecision(overlap, running, buffered)).toEqual(expected)
   })
+
+  it("with bufferOne full and merging on, the new tick takes the buffered one's place; skip still skips", () => {
+    let asked = 0
+    const merges = () => {
+      asked++
+      return true
+    }
+    expect(overlapDecision('bufferOne', ['run/a'], true, merges)).toEqual({
+      action: 'merge',
+      runningId: 'run/a',
+    })
+    expect(overlapDecision('bufferOne', ['run/a'], false, merges)).toEqual({ action: 'buffer' })
+    expect(overlapDecision('skip', ['run/a'], false, merges)).toMatchObject({ action: 'skip' })
+    expect(asked).toBe(1)
+  })
+
+  it('mergeIntoBuffered keeps the oldest buffered period and records the older tick as covered by the newer', () => {
+    const hourly = spec()
+    const first = mergeIntoBuffered(
+      ID,
+      hourly,
+      { fireTime: '2026-12-01T09:00:00.000Z', trigger: 'schedule' },
+      {
+        fireTime: new Date('2026-12-01T10:00:00Z'),
+        trigger: 'schedule',
+        runningId: 'run/a',
+      },
+    )
+    expect(first.buffered).toEqual({
+      fireTime: '2026-12-01T10:00:00.000Z',
+      trigger: 'schedule',
+      periodStart: '2026-12-01T08:00:00.000Z',
+    })
+    expect(first.superseded.record).toMatchObject({
+      fireTime: '2026-12-01T09:00:00.000Z',
+      status: 'skipped',
+      policy: 'overlap',
+      coveredBy: runIdFor(ID, new Date('2026-12-01T10:00:00Z')),
+    })
+    const second = mergeIntoBuffered(ID, hourly, first.buffered, {
+      fireTime: new Date('2026-12-01T11:00:00Z'),
+      trigger: 'catchup',
+      runningId: 'run/a',
+    })
+    expect(second.buffered).toEqual({
+      fireTime: '2026-12-01T11:00:00.000Z',
+      trigger: 'catchup',
+      periodStart: '2026-12-01T08:00:00.000Z',
+    })
+  })
 })
 
 describe('pausedTicks', () => {
@@ -213,6 +340,7 @@ describe('pausedTicks', () => {
       status: 'skipped',
       reason:
         'paused ("quarter close"): 3 tick(s) from 2026-12-01T09:00:00.000Z to 2026-12-01T11:00:00.000Z not run',
+      policy: 'paused',
     })
     expect(paused?.alsoMissed).toBe(0)
   })

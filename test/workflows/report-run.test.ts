@@ -58,9 +58,22 @@ describe('overlap policy when a run is still going at the next tick', { retry: 1
       await waitFor(() => calls.recordRunFinished.length === runs)
       expect(calls.recordTick).toHaveLength(skipped)
       if (overlap === 'bufferOne') {
-        // The buffered tick is the one right after the first; later ones were dropped with a reason.
-        const [first, buffered] = calls.runQuery.map((c) => Date.parse(c.run.fireTime))
-        expect(buffered! - first!).toBe(60_000)
+        // Each later tick took the buffered one's place and its period: the second run is the newest tick and
+        // reports everything since the first run's tick, so no minute went unreported.
+        const [first, buffered] = calls.runQuery.map((c) => c.run)
+        expect(Date.parse(buffered!.fireTime) - Date.parse(first!.fireTime)).toBe(3 * 60_000)
+        expect(buffered!.periodStart).toBe(first!.fireTime)
+        // Each superseded tick names the tick that took its place; the chain ends at the run that reported them all.
+        const chain = [...calls.recordTick.map((t) => t.runId), buffered!.runId]
+        expect(calls.recordTick.map((t) => [t.policy, t.coveredBy])).toEqual(
+          chain.slice(1).map((next) => ['overlap', next]),
+        )
+        for (const tick of calls.recordTick) {
+          expect(tick.reason).toMatch(/whose run reports this tick's period too \(policy bufferOne\)$/)
+        }
+      } else if (overlap === 'skip') {
+        for (const tick of calls.recordTick)
+          expect([tick.policy, tick.coveredBy]).toEqual(['overlap', undefined])
       }
       await cancelAndWait(handle)
     })

@@ -1,6 +1,11 @@
 import { Context } from '@temporalio/activity'
 import type { Database } from '../../db/client.js'
-import type { RunFinishRecord, RunStartRecord, TickRecord } from '../../domain/run-records.js'
+import {
+  type RunFinishRecord,
+  type RunStartRecord,
+  type TickRecord,
+  tickPolicyOf,
+} from '../../domain/run-records.js'
 import type { ScheduleSnapshot } from '../../domain/schedule-state.js'
 import type { WorkerMetrics } from '../../telemetry/worker-metrics.js'
 import { recordRunFinished, recordRunStarted, recordTick } from './run-records.js'
@@ -27,7 +32,9 @@ export function createLedgerActivities({ db, metrics }: LedgerActivityDeps) {
       if (await recordRunFinished(db, r)) metrics?.runRecorded(r.status)
     },
     async recordTick(r: TickRecord): Promise<void> {
-      if (await recordTick(db, r)) metrics?.runRecorded(r.status)
+      if (!(await recordTick(db, r))) return
+      metrics?.runRecorded(r.status)
+      metrics?.tickNotRun(tickPolicyOf(r), r.coveredBy !== undefined)
     },
     publishScheduleState: (s: ScheduleSnapshot) => publishScheduleState(db, s),
   }
