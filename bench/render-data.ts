@@ -45,6 +45,8 @@ export function benchRow(i: number): unknown[] {
   ]
 }
 
+const FOREVER = '9999-12-31T23:59:59.999Z'
+
 /** Artifacts as plain files with metadata in memory: the benchmark measures rendering, not PostgreSQL. */
 export class FileArtifactStore implements ArtifactStore {
   private readonly metas = new Map<string, ArtifactMeta>()
@@ -59,9 +61,18 @@ export class FileArtifactStore implements ArtifactStore {
     await mkdir(this.dir, { recursive: true })
     await pipeline(source, createWriteStream(join(this.dir, id)))
     const { size } = await stat(join(this.dir, id))
-    const stored = { id, ...meta, size, createdAt: new Date().toISOString() }
+    // Never deleted: the benchmark's directory goes when it ends.
+    const stored = { id, ...meta, size, createdAt: new Date().toISOString(), expiresAt: FOREVER }
     this.metas.set(id, stored)
     return stored
+  }
+
+  async keepUntil(ids: string[]): Promise<string[]> {
+    return ids.filter((id) => this.metas.has(id))
+  }
+
+  async deleteExpired() {
+    return { files: 0, bytes: 0 }
   }
 
   async stat(id: string) {

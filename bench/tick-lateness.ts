@@ -1,6 +1,13 @@
 import { numberFlag } from './support/args.js'
 import { sampleMemory } from './support/child-service.js'
 import {
+  type CpuSnapshot,
+  cpuBetween,
+  cpuSnapshot,
+  cpuTable,
+  type MeteredProcess,
+} from './support/process-cpu.js'
+import {
   benchSpec,
   createNativeSchedules,
   heraldScheduleIds,
@@ -8,6 +15,7 @@ import {
 } from './support/schedules.js'
 import { type BenchStack, sleep, withBenchStack } from './support/stack.js'
 import { distribution, machineLine, markdownTable, mb, ms, ratio } from './support/stats.js'
+import { heraldWorkPerRun, nativeWorkPerRun, temporalWorkTable } from './support/temporal-work.js'
 
 /**
  * Tick lateness (issue 4): N Herald schedules against N native Temporal Schedules on the same server.
@@ -19,9 +27,13 @@ import { distribution, machineLine, markdownTable, mb, ms, ratio } from './suppo
  * query, CSV, one mail to the in-process sink). Lateness = run start - scheduled time, measured two ways:
  * when the run's workflow started (Temporal visibility), and when its first activity (recordRunStarted) wrote
  * herald.runs.started_at.
+ *
+ * Also printed (issue 14): CPU seconds per process, per side from the minutes that side fired in, and the Temporal
+ * work per run from the histories of `--sample` schedules per side.
  */
 const SCHEDULES = numberFlag('schedules', 1000)
 const TICKS = numberFlag('ticks', 3)
+const SAMPLE = Math.min(numberFlag('sample', 10), SCHEDULES)
 const DRAIN_MS = 100_000
 
 const HERALD_CRON = '*/2 * * * *'
@@ -68,7 +80,20 @@ async function main() {
     const fireTimes = [...heraldTicks, ...nativeTicks]
     const fireIsos = fireTimes.map((t) => t.toISOString())
     const expected = fireTimes.length * SCHEDULES
-    await sleep(lastTick - Date.now())
+    const metered: MeteredProcess[] = [
+      { name: 'temporal', pid: stack.temporalPid },
+      { name: 'postgres', pid: stack.postgresPid },
+      { name: 'driver', pid: 'self' },
+      { name: 'herald', pid: herald.pid },
+      { name: 'native', pid: native.pid },
+    ]
+    // A CPU snapshot at each measured minute, and one when the last run is done: minute i's window is its side's.
+    const snapshots: CpuSnapshot[] = []
+    const measuredMinutes = minutes.filter((m) => m.getTime() <= lastTick)
+    for (const minute of measuredMinutes) {
+      await sleep(minute.getTime() - Date.now())
+      snapshots.push(await cpuSnapshot(metered))
+    }
     const deadline = Date.now() + DRAIN_MS
     while (Date.now() < deadline) {
       const [row] = await stack.db<{ finished: number; started: number }[]>`
@@ -78,8 +103,28 @@ async function main() {
       if (row!.finished >= expected) break
       await sleep(5_000)
     }
+    snapshots.push(await cpuSnapshot(metered))
     heraldMemory.stop()
     nativeMemory.stop()
+    const workWindow = (ticks: Date[]) => ({
+      from: ticks[0]!,
+      // Up to the side's next tick (cron */2), so each measured tick's events count once.
+      to: new Date(Math.min(ticks.at(-1)!.getTime() + 120_000, Date.now())),
+      ticks: ticks.length,
+    })
+    const sampleIds = (ids: string[]) => ids.slice(0, SAMPLE)
+    const heraldWork = await heraldWorkPerRun(
+      stack.client,
+      sampleIds(heraldIds),
+      heraldTicks,
+      workWindow(heraldTicks),
+    )
+    const nativeWork = await nativeWorkPerRun(
+      stack.client,
+      sampleIds(nativeIds),
+      nativeTicks,
+      workWindow(nativeTicks),
+    )
     await Promise.all(
       nativeIds.map((id) =>
         stack.client.schedule
@@ -167,6 +212,48 @@ async function main() {
         ],
       ),
     )
+
+    const windows = measuredMinutes.map((m, i) => ({
+      native: m.getUTCMinutes() % 2 === 1,
+      cpu: cpuBetween(snapshots[i]!, snapshots[i + 1]!),
+    }))
+    const sideCpu = (isNative: boolean, name: string) =>
+      windows.filter((w) => w.native === isNative).reduce((sum, w) => sum + (w.cpu.get(name) ?? 0), 0)
+    const whole = cpuBetween(snapshots[0]!, snapshots.at(-1)!)
+    const row = (label: string, name: string) => ({
+      label,
+      seconds: [sideCpu(false, name), sideCpu(true, name), whole.get(name) ?? Number.NaN],
+    })
+    const runsHerald = heraldTicks.length * SCHEDULES
+    const runsNative = nativeTicks.length * SCHEDULES
+    console.log(
+      `\n### CPU seconds per process: Herald's minutes, native's minutes, and the whole measured period\n`,
+    )
+    console.log(
+      cpuTable(
+        ["Herald's minutes", "native's minutes", 'whole period (both sides)'],
+        [
+          row('Temporal dev server (one process, SQLite)', 'temporal'),
+          row('Herald worker', 'herald'),
+          row('native baseline worker', 'native'),
+          row('PostgreSQL (postmaster and all its processes)', 'postgres'),
+          row('bench driver: in-process SMTP sink, Temporal client, progress polling', 'driver'),
+        ],
+        [runsHerald, runsNative, runsHerald + runsNative],
+        [[0, 1]],
+      ),
+    )
+    console.log(
+      [
+        '',
+        "A minute's CPU counts for the side that fired at its start (the last one runs until every run is done).",
+        'Exact while each tick is done within its minute; when runs spill into the next minute (large N), the',
+        "shared processes' split is approximate, while each worker's whole-period figure stays its own.",
+        'API: not running in this benchmark (schedules are started with the Temporal client, as the API would).',
+      ].join('\n'),
+    )
+    console.log(`\n### Temporal work per run (histories of ${SAMPLE} schedules per side, ${TICKS} ticks)\n`)
+    console.log(temporalWorkTable(heraldWork, nativeWork))
   })
 }
 

@@ -5,6 +5,7 @@ import {
   schemaListSetting,
   sourceNamesSetting,
 } from './activities/data/data-source-settings.js'
+import { DEFAULT_ARTIFACT_RETENTION_DAYS, MAX_RETENTION_DAYS } from './domain/retention.js'
 import { parseApiKeys } from './security/api-keys.js'
 import { parsePayloadKeys } from './security/payload-keys.js'
 
@@ -113,6 +114,21 @@ export const configSchema = z.object({
     .int()
     .positive()
     .default(100 * 1024 * 1024),
+  /** Days query results and rendered files are kept (a schedule may set its own artifactRetentionDays). */
+  ARTIFACT_RETENTION_DAYS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(MAX_RETENTION_DAYS)
+    .default(DEFAULT_ARTIFACT_RETENTION_DAYS),
+  /**
+   * Days runs, their delivery ledger rows and audit entries are kept: a year and a month by default, so last year's
+   * run of a yearly report is still there to compare with. At least 8: the ledger must outlive every tick that may
+   * still run (catch-up reaches 7 days back, a run lasts at most a day).
+   */
+  RECORD_RETENTION_DAYS: z.coerce.number().int().min(8).max(MAX_RETENTION_DAYS).default(400),
+  /** Minutes between two cleanup passes of the retention workflow (herald-maintenance/retention). */
+  RETENTION_INTERVAL_MINUTES: z.coerce.number().int().min(1).max(10_080).default(60),
   QUERY_MAX_ROWS: z.coerce.number().int().positive().default(1_000_000),
   QUERY_TIMEOUT_MS: z.coerce.number().int().positive().default(60_000),
   /** Connections reserved for per-delivery locks: deliveries beyond this many at once wait for one. */
@@ -127,6 +143,26 @@ export const configSchema = z.object({
   OTEL_EXPORTER_OTLP_ENDPOINT: optionalUrl.refine((v) => v === undefined || /^https?:\/\//.test(v), {
     message: 'must be an http:// or https:// URL, e.g. http://otel-collector:4318',
   }),
+  /** Slack, Teams and webhook destinations may use plain http:// URLs (local receivers); off: https only. */
+  DESTINATION_ALLOW_HTTP: z
+    .enum(['true', 'false', ''])
+    .optional()
+    .transform((v) => v === 'true'),
+  /** Destinations may resolve to private, loopback or unique-local addresses; off, the worker reaches only public ones. */
+  DESTINATION_ALLOW_PRIVATE_ADDRESSES: z
+    .enum(['true', 'false', ''])
+    .optional()
+    .transform((v) => v === 'true'),
+  /** How long one request to a destination may take before it is retried (with the same idempotency key). */
+  DESTINATION_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
+  /** Slack's Web API, for bot-token destinations; only a test points it elsewhere. */
+  SLACK_API_URL: z
+    .string()
+    .trim()
+    .default('https://slack.com/api/')
+    .refine((v) => /^https?:\/\/[^/]+/.test(v), {
+      message: 'must be an http(s) URL like https://slack.com/api/',
+    }),
   /** The API refuses crons that fire more often than this (0: any rhythm); each tick is a run and a mail. */
   MIN_TICK_SECONDS: z.coerce.number().int().min(0).default(60),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

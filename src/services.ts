@@ -33,6 +33,7 @@ export async function openServices(config: Config): Promise<Services> {
   const artifacts = new LocalArtifactStore({
     dir: artifactDir(config),
     db,
+    retentionDays: config.ARTIFACT_RETENTION_DAYS,
   })
   const deliveryLocks = connectDatabase(config.DATABASE_URL, {
     max: config.DELIVERY_LOCK_CONNECTIONS,

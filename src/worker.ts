@@ -1,4 +1,5 @@
 import { fileURLToPath } from 'node:url'
+import { Client } from '@temporalio/client'
 import { type NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker'
 import { keepAliveHeartbeats } from './activities/heartbeats.js'
 import { createActivities } from './activities/index.js'
@@ -15,6 +16,7 @@ import {
 import { installWorkerRuntime } from './telemetry/worker-runtime.js'
 import { connectWorker } from './temporal/connection.js'
 import { heraldDataConverter } from './temporal/data-converter.js'
+import { ensureRetentionWorkflow } from './temporal/retention-workflow.js'
 import { missingSearchAttributes } from './temporal/search-attribute-registry.js'
 
 /** The workflows live in their own bundle; the worker loads source (.ts) in dev and tests, .js when compiled. */
@@ -80,6 +82,15 @@ async function run(): Promise<void> {
           runtime,
           onError: (err) => console.warn(`herald: metrics: ${err}`),
         })
+  // Retention runs as a workflow of its own; the first worker to start starts it (docs/DELIVERY.md, Retention).
+  const client = new Client({
+    connection,
+    namespace: config.TEMPORAL_NAMESPACE,
+    dataConverter: heraldDataConverter(config.PAYLOAD_ENCRYPTION_KEYS),
+  })
+  await ensureRetentionWorkflow(client, { taskQueue: config.TEMPORAL_TASK_QUEUE }).catch((err) =>
+    console.warn(`herald: the retention workflow was not started, no file or record expires: ${err}`),
+  )
   const unindexed = await missingSearchAttributes(connection, config.TEMPORAL_NAMESPACE)
   if (unindexed.length > 0) {
     console.warn(

@@ -10,6 +10,8 @@ export interface ChildService {
   pid: number
   /** Current and peak resident set size of the process, in bytes. */
   memory(): Promise<{ rss: number; peakRss: number }>
+  /** The first 64 KB the process wrote to stdout and stderr. */
+  output(): string
   stop(): Promise<void>
 }
 
@@ -41,6 +43,7 @@ export async function startChildService(options: {
   return {
     pid: child.pid!,
     memory: () => processMemory(child.pid!),
+    output: () => output,
     stop: () => stopChild(child, exited),
   }
 }

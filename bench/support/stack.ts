@@ -1,17 +1,18 @@
-import { chmod, mkdtemp, rm, stat } from 'node:fs/promises'
+import { chmod, mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Client } from '@temporalio/client'
 import { DefaultLogger, Runtime } from '@temporalio/worker'
 import { API_BASE } from '../../src/api/app.js'
-import { type Config, loadConfig } from '../../src/config.js'
+import { artifactDir, type Config, loadConfig } from '../../src/config.js'
 import { connectDatabase, type Database } from '../../src/db/client.js'
 import { seedDemoData } from '../../src/db/demo.js'
 import { migrate } from '../../src/db/migrate.js'
 import { ensureReaderRole, readerUrl } from '../../src/db/reader-role.js'
 import { startEmbeddedPostgres } from '../../src/dev/embedded-postgres.js'
 import { startTemporalDevServer } from '../../src/dev/temporal-dev-server.js'
+import type { ScheduleSpec } from '../../src/domain/schedule.js'
 import { connectClient } from '../../src/temporal/connection.js'
 import { freePort } from '../../test/support/ports.js'
 import { answers, type ChildService, outputContains, startChildService } from './child-service.js'
@@ -31,6 +32,7 @@ export const BENCH_API_KEY_COUNT = 20
 const WORKER_SCRIPT = fileURLToPath(new URL('../../src/worker.ts', import.meta.url))
 const API_SCRIPT = fileURLToPath(new URL('../../src/api/server.ts', import.meta.url))
 const NATIVE_WORKER_SCRIPT = fileURLToPath(new URL('./native-worker.ts', import.meta.url))
+const LIMIT_RUNNER_SCRIPT = fileURLToPath(new URL('./limit-runner.ts', import.meta.url))
 export const NATIVE_TASK_QUEUE = 'herald-native-bench'
 const BENCH_READER = {
   role: 'herald_reader',
@@ -48,11 +50,27 @@ export interface BenchStack {
   client: Client
   sink: MailSink
   apiKeys: string[]
+  /** The Temporal dev server's process (measured with its descendants). */
+  temporalPid: number
+  /** The embedded PostgreSQL's postmaster (measured with its backends and helpers). */
+  postgresPid: number
   temporalDbBytes(): Promise<number>
+  /** Files in the artifact store (rendered reports, query results) and their total size. */
+  artifactUsage(): Promise<{ files: number; bytes: number }>
   startHeraldWorker(): Promise<ChildService>
   startNativeWorker(): Promise<ChildService>
   startApi(): Promise<{ service: ChildService; baseUrl: string }>
+  /** The burst's limit baseline (limit-runner.ts), ready and waiting for `at`. */
+  startLimitRunner(options: LimitRun): Promise<ChildService>
   stop(): Promise<void>
+}
+
+export interface LimitRun {
+  runs: number
+  at: Date
+  spec: ScheduleSpec
+  schedulePrefix: string
+  concurrency: number
 }
 
 export async function startBenchStack(name: string): Promise<BenchStack> {
@@ -84,6 +102,10 @@ export async function startBenchStack(name: string): Promise<BenchStack> {
       startMailSink(),
     ])
     stops.push(temporal.stop, pg.stop, sink.stop)
+    const postgresPid = Number.parseInt(
+      (await readFile(join(dir, 'postgres', 'postmaster.pid'), 'utf8')).split('\n')[0]!,
+      10,
+    )
 
     const apiKeys = Array.from({ length: BENCH_API_KEY_COUNT }, (_, i) => `hk_bench_key_${i}_${name}`)
     const env: NodeJS.ProcessEnv = {
@@ -124,6 +146,9 @@ export async function startBenchStack(name: string): Promise<BenchStack> {
       client,
       sink,
       apiKeys,
+      temporalPid: temporal.pid,
+      postgresPid,
+      artifactUsage: () => directoryUsage(artifactDir(config)),
       temporalDbBytes: async () => {
         let total = 0
         for (const suffix of ['', '-wal', '-shm'])
@@ -162,6 +187,22 @@ export async function startBenchStack(name: string): Promise<BenchStack> {
         })
         return { service: started(service), baseUrl }
       },
+      startLimitRunner: async (run) =>
+        started(
+          await startChildService({
+            script: LIMIT_RUNNER_SCRIPT,
+            env: {
+              ...env,
+              LIMIT_RUNS: String(run.runs),
+              LIMIT_AT: String(run.at.getTime()),
+              LIMIT_SPEC: JSON.stringify(run.spec),
+              LIMIT_SCHEDULE_PREFIX: run.schedulePrefix,
+              LIMIT_CONCURRENCY: String(run.concurrency),
+            },
+            logFile: join(dir, 'limit-runner.log'),
+            ready: outputContains('limit runner ready'),
+          }),
+        ),
       stop,
     }
   } catch (err) {
@@ -181,6 +222,20 @@ export async function withBenchStack(
   } finally {
     await stack.stop()
   }
+}
+
+/** Files directly in `dir` (the artifact store is flat) and their bytes; nothing yet when it does not exist. */
+async function directoryUsage(dir: string): Promise<{ files: number; bytes: number }> {
+  const names = await readdir(dir).catch(() => [] as string[])
+  const sizes = await Promise.all(
+    names.map((name) =>
+      stat(join(dir, name)).then(
+        (s) => (s.isFile() ? s.size : 0),
+        () => 0,
+      ),
+    ),
+  )
+  return { files: names.length, bytes: sizes.reduce((a, b) => a + b, 0) }
 }
 
 export const sleep = (msToWait: number) => new Promise((r) => setTimeout(r, msToWait))

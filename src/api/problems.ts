@@ -16,6 +16,7 @@ export const ProblemKind = {
   forbidden: { slug: 'forbidden', title: 'Forbidden', status: 403 },
   notFound: { slug: 'not-found', title: 'Resource not found', status: 404 },
   conflict: { slug: 'conflict', title: 'Conflict', status: 409 },
+  gone: { slug: 'gone', title: 'Gone', status: 410 },
   idempotencyConflict: { slug: 'idempotency-key-reused', title: 'Idempotency key reused', status: 409 },
   scheduleNotRunning: {
     slug: 'schedule-not-running',
@@ -28,6 +29,11 @@ export const ProblemKind = {
   rateLimited: { slug: 'rate-limited', title: 'Too many requests', status: 429 },
   internal: { slug: 'internal', title: 'Internal server error', status: 500 },
   smtpUnavailable: { slug: 'smtp-unavailable', title: 'SMTP server unavailable', status: 502 },
+  destinationUnavailable: {
+    slug: 'destination-unavailable',
+    title: 'Destination rejected or unreachable',
+    status: 502,
+  },
   temporalUnavailable: { slug: 'temporal-unavailable', title: 'Temporal unavailable', status: 503 },
   workerUnavailable: { slug: 'worker-unavailable', title: 'No worker answered', status: 503 },
   databaseUnavailable: { slug: 'database-unavailable', title: 'Database unavailable', status: 503 },
@@ -127,12 +133,13 @@ const problemDescriptions = {
   403: 'The API key lacks the scope the operation declares (`x-herald-scope`), or a signed link is invalid',
   404: 'Not found',
   409: 'Conflict',
+  410: 'Gone: the file expired and was (or is about to be) deleted',
   413: 'Payload too large',
   415: 'Unsupported media type',
   422: 'Validation failed; `errors` lists the failing fields',
   429: 'Rate limit exceeded; see Retry-After',
   500: 'Unexpected error (no details are exposed)',
-  502: 'SMTP server rejected or unreachable',
+  502: 'SMTP server or destination rejected or unreachable',
   503: 'Temporal, a worker or the database is unavailable; see Retry-After',
 } as const
 

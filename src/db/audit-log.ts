@@ -74,3 +74,11 @@ export async function list(db: Sql, filter: AuditFilter): Promise<AuditRow[]> {
     ORDER BY at DESC, id DESC
     LIMIT ${filter.limit}`
 }
+
+/** Deletes up to `limit` entries older than `cutoff`, oldest first; returns how many went. */
+export async function deleteBefore(db: Sql, cutoff: Date, limit: number): Promise<number> {
+  const result = await db`
+    DELETE FROM herald.audit_log
+     WHERE id IN (SELECT id FROM herald.audit_log WHERE at < ${cutoff} ORDER BY at LIMIT ${limit})`
+  return result.count
+}

@@ -154,3 +154,16 @@ export async function lastResultFingerprint(db: Sql, scheduleId: string): Promis
 function toJson<T>(value: T): Parameters<Sql['json']>[0] {
   return JSON.parse(JSON.stringify(value))
 }
+
+/** Up to `limit` runs started before `cutoff`, oldest first: what the retention pass deletes next. */
+export async function startedBefore(db: Sql, cutoff: Date, limit: number): Promise<string[]> {
+  const rows = await db<{ id: string }[]>`
+    SELECT id FROM herald.runs WHERE started_at < ${cutoff} ORDER BY started_at LIMIT ${limit}`
+  return rows.map((r) => r.id)
+}
+
+export async function deleteByIds(db: Sql, ids: string[]): Promise<number> {
+  if (ids.length === 0) return 0
+  const result = await db`DELETE FROM herald.runs WHERE id = ANY(${ids}::text[])`
+  return result.count
+}

@@ -14,6 +14,7 @@ import { serveWorkerMetrics } from '../telemetry/metrics-server.js'
 import { clientTracingInterceptors, startTracing } from '../telemetry/tracing.js'
 import { installWorkerRuntime } from '../telemetry/worker-runtime.js'
 import { connectClient, connectWorker } from '../temporal/connection.js'
+import { ensureRetentionWorkflow } from '../temporal/retention-workflow.js'
 import { createWorker } from '../worker.js'
 import { DEMO_SCHEDULE_IDEMPOTENCY_KEY, demoScheduleSpec, ensureDemoList } from './demo.js'
 import { persistentSecret } from './dev-secrets.js'
@@ -167,6 +168,8 @@ async function main(): Promise<void> {
   }
   if (tracing) stops.push(() => tracing.shutdown())
   const client = await connectClient(config, undefined, clientTracingInterceptors(tracing))
+  // Retention: expired files and old records are deleted by a workflow of its own (docs/DELIVERY.md).
+  await ensureRetentionWorkflow(client, { taskQueue: config.TEMPORAL_TASK_QUEUE })
   const logger = pino({ level: env.LOG_LEVEL ?? 'warn', base: { service: 'herald-api' } })
   // The API gets the database and the client only; the worker's services stay the worker's.
   const { db, artifacts } = services.activityDeps

@@ -20,6 +20,13 @@ export const deliveryStatusSchema = z.enum([
 ])
 export type DeliveryStatus = z.infer<typeof deliveryStatusSchema>
 
+/** Statuses a delivery may still be sent from: while a run has one, retention keeps the run's files. */
+export const UNSETTLED_DELIVERY_STATUSES = [
+  'pending',
+  'sending',
+  'failed',
+] as const satisfies DeliveryStatus[]
+
 export const deliveryInputSchema = z.object({
   run: runContextSchema,
   mail: mailSchema,

@@ -51,5 +51,7 @@ export const runContextSchema = z.object({
   periodStart: z.string(),
   periodEnd: z.string(),
   timezone: z.string(),
+  /** The schedule's artifactRetentionDays: how long this run's files are kept (unset: the worker's default). */
+  artifactRetentionDays: z.number().int().positive().optional(),
 })
 export type RunContext = z.infer<typeof runContextSchema>

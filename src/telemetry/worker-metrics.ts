@@ -71,6 +71,19 @@ export class WorkerMetrics {
     registers: [this.registry],
   })
 
+  private readonly retentionRows = new Counter({
+    name: 'herald_retention_deleted_rows_total',
+    help: 'Rows the retention cleanup deleted, by table (artifacts: one per file, runs, deliveries, audit_log).',
+    labelNames: ['table'] as const,
+    registers: [this.registry],
+  })
+
+  private readonly retentionBytes = new Counter({
+    name: 'herald_retention_deleted_bytes_total',
+    help: 'Bytes of expired files (query results, rendered reports) the retention cleanup deleted.',
+    registers: [this.registry],
+  })
+
   /** `db` feeds the schedules gauge; `onError` hears when reading it fails (the gauge is then empty for a scrape). */
   constructor(options: { db?: Database; onError?: (err: unknown) => void } = {}) {
     const { db, onError } = options
@@ -121,11 +134,19 @@ export class WorkerMetrics {
     this.ledgerRetries.inc({ kind })
   }
 
+  /** What one batch of the retention cleanup deleted: rows by table (a file counts as its artifacts row), bytes. */
+  retentionDeleted(rows: Partial<Record<RetentionTable, number>>, bytes = 0): void {
+    for (const [table, count] of Object.entries(rows)) if (count) this.retentionRows.inc({ table }, count)
+    if (bytes) this.retentionBytes.inc(bytes)
+  }
+
   /** The Prometheus text exposition format. */
   render(): Promise<string> {
     return this.registry.metrics()
   }
 }
+
+export type RetentionTable = 'artifacts' | 'runs' | 'deliveries' | 'audit_log'
 
 /** `250 2.0.0 Ok` → `2xx`; a client-side error (connection refused, timeout) has no reply: `none`. */
 export function smtpReplyClass(reply: string | undefined): '2xx' | '3xx' | '4xx' | '5xx' | 'none' {

@@ -93,3 +93,13 @@ export const SMTP_CHECK_POLICY: ActivityOptions = {
   startToCloseTimeout: '1 minute',
   retry: { maximumAttempts: 1 },
 }
+
+/**
+ * A retention pass deletes in bounded batches, so it is short; a pass that still fails after its retries is left
+ * to the workflow, which tries again later instead of failing (src/workflows/retention-maintenance.ts).
+ */
+export const RETENTION_POLICY: ActivityOptions = {
+  startToCloseTimeout: '30 minutes',
+  heartbeatTimeout: CRASH_NOTICED_WITHIN,
+  retry: { initialInterval: '10s', backoffCoefficient: 2, maximumInterval: '5 minutes', maximumAttempts: 5 },
+}

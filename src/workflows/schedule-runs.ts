@@ -130,6 +130,8 @@ export class ScheduleRuns {
       periodStart: period.start.toISOString(),
       periodEnd: period.end.toISOString(),
       timezone: spec.timezone,
+      // Only data: it rides in activity inputs, which replay does not compare, so no patch is needed.
+      ...(spec.artifactRetentionDays ? { artifactRetentionDays: spec.artifactRetentionDays } : {}),
     }
   }
 

@@ -224,6 +224,8 @@ describe('deliverReport', () => {
       write: (meta, source) => artifacts.write(meta, source),
       stat: (id) => artifacts.stat(id),
       open: (id) => artifacts.open(id),
+      keepUntil: (ids, until) => artifacts.keepUntil(ids, until),
+      deleteExpired: (options) => artifacts.deleteExpired(options),
     }
     for (const store of [artifacts, streamingStore]) {
       smtp.received.length = 0

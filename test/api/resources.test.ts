@@ -413,7 +413,7 @@ describe('runs', () => {
 })
 
 describe('artifact links', () => {
-  it('refuses expired, foreign and forged signatures with 403, and unknown artifacts with 404', async () => {
+  it('refuses expired, foreign and forged signatures with 403, and answers 410 for a file no longer stored', async () => {
     const artifact = await h.artifacts.write(
       { runId: null, filename: 'r.csv', contentType: 'text/csv' },
       Readable.from(['a\n']),
@@ -440,7 +440,9 @@ describe('artifact links', () => {
       'unknown-id',
       createArtifactSignature(secret, 'unknown-id', new Date(Date.now() + 60_000)),
     )
-    expect(unknown.status).toBe(404)
+    // Only Herald signs, so a genuine link to a file it no longer has points to a file deleted under retention.
+    expect(unknown.status).toBe(410)
+    expect(unknown.headers.get('content-type')).toBe('application/problem+json')
     const missingSig = await h.app.request(`/api/v1/artifacts/${artifact.id}`)
     expect(missingSig.status).toBe(422)
   })

@@ -11,7 +11,7 @@ import { openServices, type Services } from '../../src/services.js'
 import type { Tracing } from '../../src/telemetry/tracing.js'
 import { createWorker } from '../../src/worker.js'
 import { TestSmtpServer } from './smtp.js'
-import { createLocalEnv, TEST_PAYLOAD_KEYS, workflowBundle } from './temporal.js'
+import { createLocalEnv, type LocalEnvOptions, TEST_PAYLOAD_KEYS, workflowBundle } from './temporal.js'
 
 /**
  * Herald as deployed, on real parts: a Temporal dev server, the suite's PostgreSQL, an in-process SMTP server, the
@@ -43,6 +43,8 @@ export interface HeraldStackOptions {
   beforeTemporal?: (config: Config) => Promise<{ tracing?: Tracing } | undefined>
   /** The API's Temporal client; by default the environment's (it encrypts as connectClient does). */
   client?: (env: TestWorkflowEnvironment) => Client
+  /** The dev server's options, e.g. its Web UI; payloads stay encrypted unless this says otherwise. */
+  temporal?: LocalEnvOptions
 }
 
 export async function startHeraldStack(options: HeraldStackOptions): Promise<HeraldStack> {
@@ -64,7 +66,7 @@ export async function startHeraldStack(options: HeraldStackOptions): Promise<Her
     ...options.settings,
   })
   const { tracing } = (await options.beforeTemporal?.(config)) ?? {}
-  const env = await createLocalEnv()
+  const env = await createLocalEnv(options.temporal)
   const services = await openServices(config)
   const worker = await createWorker({
     config,

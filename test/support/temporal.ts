@@ -44,9 +44,18 @@ export async function createTimeSkippingEnv(options: TestEnvOptions = {}): Promi
   )
 }
 
+export interface LocalEnvOptions extends TestEnvOptions {
+  /**
+   * Serve the Web UI on this port (default: headless), decoding payloads through this codec endpoint from the
+   * browser, as `npm start`'s dev server does.
+   */
+  ui?: { port: number; codecEndpoint?: string }
+}
+
 /** A real Temporal dev server (the `temporal` CLI), for tests that need real time and the full server. */
-export async function createLocalEnv(options: TestEnvOptions = {}): Promise<TestWorkflowEnvironment> {
+export async function createLocalEnv(options: LocalEnvOptions = {}): Promise<TestWorkflowEnvironment> {
   const path = await temporalCliPath()
+  const { ui } = options
   return withConverter(options, (dataConverter) =>
     TestWorkflowEnvironment.createLocal({
       // Registered as `npm start`'s dev server and `npm run temporal:setup` do, so workflows start indexed.
@@ -54,6 +63,11 @@ export async function createLocalEnv(options: TestEnvOptions = {}): Promise<Test
         executable: { type: 'existing-path', path },
         ip: '127.0.0.1',
         searchAttributes: [...HERALD_SEARCH_ATTRIBUTES],
+        ...(ui && {
+          ui: true,
+          uiPort: ui.port,
+          extraArgs: ui.codecEndpoint ? ['--ui-codec-endpoint', ui.codecEndpoint] : [],
+        }),
       },
       client: { dataConverter },
     }),

@@ -49,7 +49,12 @@ export function createDataActivities({ dataSources, artifacts, defaults, metrics
         return await withReportQuery(sql, bound, settings, async (cursor) => {
           const reader = new ResultReader(maxRows, Date.now() + timeoutMs)
           const stored = await artifacts.write(
-            { runId: run.runId, filename: `${run.runId}-result.ndjson`, contentType: RESULT_CONTENT_TYPE },
+            {
+              runId: run.runId,
+              filename: `${run.runId}-result.ndjson`,
+              contentType: RESULT_CONTENT_TYPE,
+              retentionDays: run.artifactRetentionDays,
+            },
             reader.lines(cursor),
           )
           const result = reader.result(

@@ -15,7 +15,7 @@ import type { ScheduleSpec } from '../../domain/schedule.js'
 import type { WorkerMetrics } from '../../telemetry/worker-metrics.js'
 import { heartbeatProgress } from '../heartbeats.js'
 import { readRows, renderInlineHtmlTable } from '../render/inline-table.js'
-import { DEFAULT_MAIL_SIZE_LIMITS, type MailSizeLimits } from './attachment-plan.js'
+import { DEFAULT_MAIL_SIZE_LIMITS, type LinkedAttachment, type MailSizeLimits } from './attachment-plan.js'
 import { type AttachmentSource, composeReportMessage, prepareReport, reportMessageId } from './compose.js'
 import {
   type DeliveryLedger,
@@ -111,6 +111,7 @@ export function createMailActivities(deps: MailActivityDeps) {
       inlineTableHtml,
     })
     const sourcesFor = await attachmentSources(report.plan.attached.map((a) => a.artifactId))
+    await keepLinkedFiles(report.plan.linked)
 
     const ledger = deliveryLedger(deps.db, deps.deliveryLocks, run)
     const outcomes = new Map<string, Outcome>()
@@ -222,13 +223,7 @@ export function createMailActivities(deps: MailActivityDeps) {
   async function attachmentSources(ids: string[]): Promise<() => Promise<AttachmentSource[]>> {
     const paths: Array<string | undefined> = []
     for (const id of ids) {
-      if (!(await deps.artifacts.stat(id))) {
-        throw ApplicationFailure.create({
-          type: 'ArtifactMissing',
-          message: `attachment artifact ${id} does not exist`,
-          nonRetryable: true,
-        })
-      }
+      if (!(await deps.artifacts.stat(id))) throw artifactMissing(id)
       paths.push(await deps.artifacts.localPath?.(id))
     }
     return () =>
@@ -237,6 +232,14 @@ export function createMailActivities(deps: MailActivityDeps) {
           paths[i] ? { path: paths[i] } : { content: await deps.artifacts.open(id) },
         ),
       )
+  }
+
+  /** A mailed download link must not outlive its file: each linked file is kept at least until its link expires. */
+  async function keepLinkedFiles(linked: LinkedAttachment[]): Promise<void> {
+    for (const { attachment, expiresAt } of linked) {
+      const kept = await deps.artifacts.keepUntil([attachment.artifactId], expiresAt)
+      if (kept.length === 0) throw artifactMissing(attachment.artifactId)
+    }
   }
 
   /** Tells a schedule's owners that a run failed; each owner hears about a run once (recorded in the audit log). */
@@ -308,6 +311,14 @@ function summarize(everyone: Recipient[], outcomes: Map<string, Outcome>): Deliv
     })
   }
   return report
+}
+
+function artifactMissing(id: string): ApplicationFailure {
+  return ApplicationFailure.create({
+    type: 'ArtifactMissing',
+    message: `attachment artifact ${id} does not exist`,
+    nonRetryable: true,
+  })
 }
 
 /** The ledger's `sending` never reaches callers: by the time a report is returned every row has settled. */

@@ -55,7 +55,12 @@ export async function* csvLines(
 
 export async function renderCsv(input: RenderInput, artifacts: ArtifactStore): Promise<ArtifactMeta> {
   return artifacts.write(
-    { runId: input.run.runId, filename: reportFilename(input.run, 'csv'), contentType: CONTENT_TYPES.csv },
+    {
+      runId: input.run.runId,
+      filename: reportFilename(input.run, 'csv'),
+      contentType: CONTENT_TYPES.csv,
+      retentionDays: input.run.artifactRetentionDays,
+    },
     csvLines(input.columns, readRowBatches(artifacts, input.resultRef), {
       bom: input.csvBom,
       timezone: input.run.timezone,

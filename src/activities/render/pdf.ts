@@ -58,7 +58,12 @@ export async function renderPdf(input: RenderInput, artifacts: ArtifactStore): P
     info: { Title: input.run.scheduleName, Creator: 'Herald', Producer: 'Herald' },
   })
   const stored = artifacts.write(
-    { runId: input.run.runId, filename: reportFilename(input.run, 'pdf'), contentType: CONTENT_TYPES.pdf },
+    {
+      runId: input.run.runId,
+      filename: reportFilename(input.run, 'pdf'),
+      contentType: CONTENT_TYPES.pdf,
+      retentionDays: input.run.artifactRetentionDays,
+    },
     doc,
   )
   stored.catch(() => {}) // observed below; this only keeps an early failure from being reported as unhandled

@@ -88,7 +88,12 @@ function columnLetter(index: number): string {
 export async function renderXlsx(input: RenderInput, artifacts: ArtifactStore): Promise<ArtifactMeta> {
   const output = new PassThrough()
   const stored = artifacts.write(
-    { runId: input.run.runId, filename: reportFilename(input.run, 'xlsx'), contentType: CONTENT_TYPES.xlsx },
+    {
+      runId: input.run.runId,
+      filename: reportFilename(input.run, 'xlsx'),
+      contentType: CONTENT_TYPES.xlsx,
+      retentionDays: input.run.artifactRetentionDays,
+    },
     output,
   )
   stored.catch(() => {}) // observed below; this only keeps an early failure from being reported as unhandled

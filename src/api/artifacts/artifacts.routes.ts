@@ -23,7 +23,7 @@ export const download = createRoute({
       description: 'The file, with Content-Type and Content-Disposition',
       content: { 'application/octet-stream': { schema: z.string().openapi({ format: 'binary' }) } },
     },
-    ...problemResponses(403, 404, 422, 500),
+    ...problemResponses(403, 410, 422, 500),
   },
 })
 

@@ -2,7 +2,7 @@ import type { RouteHandler } from '@hono/zod-openapi'
 import type { Context } from 'hono'
 import * as deliveries from '../../db/deliveries.js'
 import * as runs from '../../db/runs.js'
-import { artifactDownloadUrl } from '../artifacts/artifact-links.js'
+import { artifactLink } from '../artifacts/artifact-links.js'
 import type { AppBindings, TemporalDeps } from '../deps.js'
 import { decodeCursor, page } from '../pagination.js'
 import { notFound } from '../problems.js'
@@ -62,7 +62,9 @@ export const getOne: RouteHandler<GetOneRoute, AppBindings> = async (c) => {
   const run = await runs.byId(db, runId)
   if (!run) throw notFound(`run ${runId}`)
   const delivered = await deliveries.ofRun(db, runId)
-  const expiresAt = new Date(Date.now() + ATTACHMENT_LINK_TTL_MS)
+  const urls = await Promise.all(
+    run.attachments.map((a) => artifactLink(c, a.artifactId, ATTACHMENT_LINK_TTL_MS)),
+  )
   return c.json(
     {
       ...toRunSummary(run, c.var.deps.temporal),
@@ -70,10 +72,7 @@ export const getOne: RouteHandler<GetOneRoute, AppBindings> = async (c) => {
       fingerprint: run.fingerprint,
       error: run.error,
       steps: run.steps,
-      attachments: run.attachments.map((a) => ({
-        ...a,
-        url: artifactDownloadUrl(c, a.artifactId, expiresAt),
-      })),
+      attachments: run.attachments.map((a, i) => ({ ...a, url: urls[i] ?? null })),
       deliveries: delivered.map((d) => ({
         recipient: d.recipient,
         status: d.status,

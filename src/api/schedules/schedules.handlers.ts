@@ -17,7 +17,7 @@ import {
   updateScheduleUpdate,
 } from '../../workflows/index.js'
 import { scheduleSearchAttributes } from '../../workflows/search-attributes.js'
-import { artifactDownloadUrl } from '../artifacts/artifact-links.js'
+import { artifactLink } from '../artifacts/artifact-links.js'
 import type { AppBindings, TemporalDeps } from '../deps.js'
 import { classifyError } from '../error-mapping.js'
 import { newId } from '../ids.js'
@@ -292,19 +292,21 @@ export const preview: Handler<typeof routes.preview> = async (c) => {
   const { id } = c.req.valid('param')
   const row = await requireSchedule(c, id)
   const result = await runPreview(c.var.deps, row)
-  const expiresAt = new Date(Date.now() + PREVIEW_LINK_TTL_MS)
+  const urls = await Promise.all(
+    result.attachments.map((a) => artifactLink(c, a.artifactId, PREVIEW_LINK_TTL_MS)),
+  )
   return c.json(
     {
       rowCount: result.rowCount,
       columns: result.columns,
       condition: result.condition,
-      attachments: result.attachments.map((a) => ({
+      attachments: result.attachments.map((a, i) => ({
         artifactId: a.artifactId,
         format: a.format,
         filename: a.filename,
         contentType: a.contentType,
         size: a.size,
-        url: artifactDownloadUrl(c, a.artifactId, expiresAt),
+        url: urls[i] ?? null,
       })),
     },
     200,

@@ -1,0 +1,214 @@
+import { readFile } from 'node:fs/promises'
+import { fileURLToPath } from 'node:url'
+import type { RunContext } from '../src/domain/run.js'
+import { runIdFor } from '../src/domain/tick-plan.js'
+import { reportRun } from '../src/workflows/report-run.js'
+import { numberFlag } from './support/args.js'
+import { outputContains, startChildService } from './support/child-service.js'
+import {
+  benchSpec,
+  inParallel,
+  insertScheduleRows,
+  sleepingSpec,
+  startHeraldSchedules,
+} from './support/schedules.js'
+import { type BenchStack, sleep, withBenchStack } from './support/stack.js'
+import { machineLine, markdownTable } from './support/stats.js'
+
+/**
+ * Memory per cached workflow (issue 14, item 3): heap of Herald's worker, after a full GC, with no workflows, with
+ * N sleeping schedule workflows cached, then with M run workflows held mid-run (their query sleeps), all in a cache
+ * large enough for every one. The worker is Herald's (createWorker) in the SDK's debug mode, which runs workflows
+ * in the main isolate so one heap holds them all (bench/support/heap-worker.ts). Prints the derived cache formula;
+ * the worker's defaults are not changed here.
+ *
+ *   npm run bench:memory -- [--schedules 500] [--runs 200] [--headroom 256]
+ */
+const SCHEDULES = numberFlag('schedules', 500)
+const RUNS = numberFlag('runs', 200)
+/** Heap kept free for activities (rendering, query results) when sizing the cache, in MB. */
+const HEADROOM_MB = numberFlag('headroom', 256)
+const HEAP_WORKER_SCRIPT = fileURLToPath(new URL('./support/heap-worker.ts', import.meta.url))
+/** The SDK's default: 600 workflows per GB of heap above 200 MB (reuseV8Context). */
+const SDK_WORKFLOWS_PER_GB = 600
+
+interface HeapReading {
+  at: number
+  heapUsed: number
+  rss: number
+}
+
+const MB = 1024 * 1024
+
+async function main() {
+  await withBenchStack('memory', async (stack) => {
+    const reportFile = `${stack.dir}/heap.json`
+    const worker = await startChildService({
+      script: HEAP_WORKER_SCRIPT,
+      env: {
+        ...stack.env,
+        HEAP_REPORT_FILE: reportFile,
+        WORKER_MAX_CACHED_WORKFLOWS: String((SCHEDULES + RUNS) * 2 + 100),
+      },
+      logFile: `${stack.dir}/heap-worker.log`,
+      ready: outputContains('heap worker polling'),
+    })
+    try {
+      const heap = () => readHeap(worker.pid, reportFile)
+      await sleep(5_000)
+      const empty = await heap()
+
+      const ids = await insertScheduleRows(stack.db, SCHEDULES, sleepingSpec)
+      await startHeraldSchedules(stack.client, stack.config.TEMPORAL_TASK_QUEUE, ids, sleepingSpec)
+      await until(stack, `SELECT count(live_state)::int AS n FROM herald.schedules`, SCHEDULES)
+      await sleep(5_000)
+      const schedules = await heap()
+
+      const runIds = await startHeldRuns(stack, RUNS)
+      await until(
+        stack,
+        `SELECT count(*)::int AS n FROM herald.runs WHERE schedule_id LIKE 'mem-bench-%'`,
+        RUNS,
+      )
+      await sleep(5_000)
+      const runs = await heap()
+      await Promise.all(
+        runIds.map((id) =>
+          stack.client.workflow
+            .getHandle(id)
+            .terminate('memory measured')
+            .catch(() => {}),
+        ),
+      )
+
+      const perSchedule = (schedules.heapUsed - empty.heapUsed) / SCHEDULES
+      const perRun = (runs.heapUsed - schedules.heapUsed) / RUNS
+      const rssPerSchedule = (schedules.rss - empty.rss) / SCHEDULES
+      const rssPerRun = (runs.rss - schedules.rss) / RUNS
+      console.log(
+        `\n## Memory per cached workflow: ${SCHEDULES} schedules, ${RUNS} runs held mid-run (${machineLine()})\n`,
+      )
+      console.log(
+        markdownTable(
+          ['moment', 'heap used MB (after GC)', 'RSS MB', 'heap per workflow KB', 'RSS per workflow KB'],
+          [
+            [
+              'worker started, nothing cached',
+              (empty.heapUsed / MB).toFixed(1),
+              (empty.rss / MB).toFixed(0),
+              '',
+              '',
+            ],
+            [
+              `${SCHEDULES} sleeping reportSchedule workflows cached`,
+              (schedules.heapUsed / MB).toFixed(1),
+              (schedules.rss / MB).toFixed(0),
+              (perSchedule / 1024).toFixed(1),
+              (rssPerSchedule / 1024).toFixed(1),
+            ],
+            [
+              `plus ${RUNS} reportRun workflows waiting on their query`,
+              (runs.heapUsed / MB).toFixed(1),
+              (runs.rss / MB).toFixed(0),
+              (perRun / 1024).toFixed(1),
+              (rssPerRun / 1024).toFixed(1),
+            ],
+          ],
+        ),
+      )
+      const perWorkflowMb = Math.max(perSchedule, perRun) / MB
+      const baseMb = empty.heapUsed / MB
+      const cacheFor = (heapMb: number) =>
+        Math.max(10, Math.floor((heapMb - baseMb - HEADROOM_MB) / perWorkflowMb))
+      console.log(
+        [
+          '',
+          `Derived: maxCachedWorkflows = floor((heap limit MB - ${baseMb.toFixed(0)} MB base - ${HEADROOM_MB} MB headroom for activities) / ${perWorkflowMb.toFixed(3)} MB per workflow)`,
+          `(the larger of schedule and run; a schedule firing holds itself and one run: ${((perSchedule + perRun) / MB).toFixed(3)} MB).`,
+          `The SDK's default assumes ${(1024 / SDK_WORKFLOWS_PER_GB).toFixed(2)} MB per workflow (${SDK_WORKFLOWS_PER_GB} per GB above 200 MB).`,
+          '',
+        ].join('\n'),
+      )
+      console.log(
+        markdownTable(
+          [
+            'heap limit (--max-old-space-size)',
+            'cache by the formula',
+            'SDK default',
+            'heap for Herald default 2,000 MB',
+          ],
+          [512, 1024, 2048, 4096].map((heapMb) => [
+            `${heapMb} MB`,
+            cacheFor(heapMb),
+            Math.max(10, Math.floor(((heapMb - 200) * SDK_WORKFLOWS_PER_GB) / 1024)),
+            (2000 * perWorkflowMb).toFixed(0),
+          ]),
+        ),
+      )
+    } finally {
+      await worker.stop()
+    }
+  })
+}
+
+/** Asks the heap worker for a reading (SIGUSR2: full GC, then process.memoryUsage() to the file) and waits for it. */
+async function readHeap(pid: number, file: string): Promise<HeapReading> {
+  const asked = Date.now()
+  process.kill(pid, 'SIGUSR2')
+  for (let i = 0; i < 300; i++) {
+    await sleep(100)
+    const reading = await readFile(file, 'utf8').then(
+      (text) => JSON.parse(text) as HeapReading,
+      () => undefined,
+    )
+    if (reading && reading.at >= asked) return reading
+  }
+  throw new Error('the heap worker did not report its heap within 30 s')
+}
+
+/** Waits (up to 10 min) until a count query reaches `count`. */
+async function until(stack: BenchStack, countSql: string, count: number): Promise<void> {
+  const began = Date.now()
+  for (;;) {
+    const [row] = await stack.db.unsafe<{ n: number }[]>(countSql)
+    if (row!.n >= count) return
+    if (Date.now() - began > 10 * 60_000) throw new Error(`only ${row!.n} of ${count}: ${countSql}`)
+    await sleep(1_000)
+  }
+}
+
+/** M reportRun workflows started directly, each held at its query (pg_sleep) so it stays cached. */
+async function startHeldRuns(stack: BenchStack, count: number): Promise<string[]> {
+  const spec = benchSpec({
+    name: 'Memory (held run)',
+    cron: '0 3 1 1 *',
+    query: { sql: 'SELECT pg_sleep(600) IS NULL AS slept', timeoutSeconds: 900 },
+    formats: ['pdf', 'xlsx'],
+    recipients: { to: ['a@bench.test', 'b@bench.test', 'c@bench.test'] },
+  })
+  const fireTime = new Date(Math.floor(Date.now() / 60_000) * 60_000)
+  const ids = Array.from({ length: count }, (_, i) => `mem-bench-${String(i).padStart(5, '0')}`)
+  const runIds = ids.map((id) => runIdFor(id, fireTime))
+  await inParallel(ids, 50, async (scheduleId) => {
+    const run: RunContext = {
+      scheduleId,
+      scheduleName: spec.name,
+      runId: runIdFor(scheduleId, fireTime),
+      fireTime: fireTime.toISOString(),
+      periodStart: new Date(fireTime.getTime() - 60_000).toISOString(),
+      periodEnd: fireTime.toISOString(),
+      timezone: spec.timezone,
+    }
+    await stack.client.workflow.start(reportRun, {
+      workflowId: run.runId,
+      taskQueue: stack.config.TEMPORAL_TASK_QUEUE,
+      args: [{ run, trigger: 'manual', spec, previous: {} }],
+    })
+  })
+  return runIds
+}
+
+main().catch((err) => {
+  console.error(err)
+  process.exit(1)
+})
