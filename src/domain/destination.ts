@@ -1,11 +1,10 @@
 import { z } from 'zod'
-import { attachmentSchema, columnInfoSchema } from './report-data.js'
-import { runContextSchema } from './run.js'
 
 /**
  * Destinations beside email: a Slack channel, a Microsoft Teams channel or a signed webhook. The API validates
  * them with these schemas; their URLs, tokens and signing secrets are stored encrypted and read only by the
- * worker's activities. A schedule names destinations by id, so no secret ever reaches a workflow.
+ * worker's activities. A schedule names destinations by id, so no secret ever reaches a workflow. What a run sends
+ * to one is in destination-delivery.ts (apart, because the schedule spec imports this module).
  */
 
 export const destinationKindSchema = z.enum(['slack', 'teams', 'webhook'])
@@ -153,25 +152,3 @@ export function maskUrl(url: string): string {
 }
 
 export const maskToken = (token: string) => `${token.slice(0, 5)}****`
-
-/** What a destination message says about a run: what the mail carries, without the files themselves. */
-export const destinationDeliveryInputSchema = z.object({
-  run: runContextSchema,
-  destinationId: destinationIdSchema,
-  attachments: z.array(attachmentSchema),
-  rowCount: z.number().int(),
-  conditionReason: z.string(),
-  resultRef: z.string().optional(),
-  columns: z.array(columnInfoSchema).optional(),
-})
-export type DestinationDeliveryInput = z.infer<typeof destinationDeliveryInputSchema>
-
-/** Where one destination stands after a delivery attempt, as in the run's deliveries. */
-export const destinationOutcomeSchema = z.object({
-  destinationId: z.string(),
-  status: z.enum(['sent', 'failed', 'permanently_failed']),
-  /** True when an earlier attempt had already delivered it. */
-  alreadySent: z.boolean(),
-  reply: z.string().optional(),
-})
-export type DestinationOutcome = z.infer<typeof destinationOutcomeSchema>

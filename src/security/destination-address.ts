@@ -93,14 +93,17 @@ export function guardedLookup(policy: DestinationNetworkPolicy) {
       for (const { address } of addresses) {
         const refused = refusedAddress(address, policy)
         if (refused) {
-          const error: NodeJS.ErrnoException = new Error(`destination host ${hostname} resolves to ${refused}`)
+          const error: NodeJS.ErrnoException = new Error(
+            `destination host ${hostname} resolves to ${refused}`,
+          )
           error.code = 'EDESTINATIONREFUSED'
           return callback(error, [])
         }
       }
       if (options.all) return callback(null, addresses)
       const [first] = addresses
-      if (!first) return callback(Object.assign(new Error(`no address for ${hostname}`), { code: 'ENOTFOUND' }), [])
+      if (!first)
+        return callback(Object.assign(new Error(`no address for ${hostname}`), { code: 'ENOTFOUND' }), [])
       callback(null, first.address, first.family)
     })
   }

@@ -4,11 +4,8 @@ import type { ArtifactStore } from '../../artifacts/artifact-store.js'
 import type { Database } from '../../db/client.js'
 import * as deliveries from '../../db/deliveries.js'
 import * as destinations from '../../db/destinations.js'
-import {
-  type DestinationDeliveryInput,
-  type DestinationOutcome,
-  destinationSecretsSchema,
-} from '../../domain/destination.js'
+import { destinationSecretsSchema } from '../../domain/destination.js'
+import type { DestinationDeliveryInput, DestinationOutcome } from '../../domain/destination-delivery.js'
 import type { PayloadKey } from '../../security/payload-keys.js'
 import { openSecret } from '../../security/secret-box.js'
 import { readRows } from '../render/inline-table.js'
@@ -52,7 +49,9 @@ export function createDestinationActivities(deps: DestinationActivityDeps) {
   async function open(id: string): Promise<OpenedDestination | undefined> {
     const row = await destinations.withSecrets(deps.db, id)
     if (!row) return undefined
-    const secrets = destinationSecretsSchema.parse(JSON.parse(openSecret(deps.payloadKeys, row.secrets, row.id)))
+    const secrets = destinationSecretsSchema.parse(
+      JSON.parse(openSecret(deps.payloadKeys, row.secrets, row.id)),
+    )
     return { id: row.id, name: row.name, kind: row.kind, channel: row.channel, secrets }
   }
 
@@ -65,7 +64,12 @@ export function createDestinationActivities(deps: DestinationActivityDeps) {
     const { run, destinationId } = input
     const destination = await open(destinationId)
     if (!destination) {
-      return { destinationId, status: 'permanently_failed', alreadySent: false, reply: 'the destination was deleted' }
+      return {
+        destinationId,
+        status: 'permanently_failed',
+        alreadySent: false,
+        reply: 'the destination was deleted',
+      }
     }
     const tick = { scheduleId: run.scheduleId, fireTime: new Date(run.fireTime) }
     const idempotencyKey = destinationIdempotencyKey(run.runId, destinationId)
@@ -87,7 +91,12 @@ export function createDestinationActivities(deps: DestinationActivityDeps) {
           idempotencyKey,
         })
         if (claimed.status === 'sent' || claimed.status === 'permanently_failed') {
-          return { destinationId, status: claimed.status, alreadySent: true, reply: claimed.smtp_reply ?? undefined }
+          return {
+            destinationId,
+            status: claimed.status,
+            alreadySent: true,
+            reply: claimed.smtp_reply ?? undefined,
+          }
         }
         const sending = await deliveries.markSending(deps.db, tick, {
           recipient: destinationId,
@@ -95,14 +104,24 @@ export function createDestinationActivities(deps: DestinationActivityDeps) {
           messageId: idempotencyKey,
         })
         const key = sending?.message_id ?? idempotencyKey
-        const rows = input.resultRef ? await readRows(deps.artifacts, input.resultRef, SUMMARY_TABLE_ROWS) : []
-        const summary = reportSummary(input, rows, { publicUrl: deps.publicUrl, secret: deps.secret, now: now() })
+        const rows = input.resultRef
+          ? await readRows(deps.artifacts, input.resultRef, SUMMARY_TABLE_ROWS)
+          : []
+        const summary = reportSummary(input, rows, {
+          publicUrl: deps.publicUrl,
+          secret: deps.secret,
+          now: now(),
+        })
         const reply = await sendToDestination(
           destination,
           { summary, idempotencyKey: key, attachments: input.attachments },
           sendContext,
         )
-        await deliveries.markOutcome(deps.db, tick, { recipient: destinationId, status: reply.status, smtpReply: reply.reply })
+        await deliveries.markOutcome(deps.db, tick, {
+          recipient: destinationId,
+          status: reply.status,
+          smtpReply: reply.reply,
+        })
         if (reply.status === 'failed') {
           throw ApplicationFailure.create({
             type: DESTINATION_NOT_DELIVERED,
@@ -121,9 +140,14 @@ export function createDestinationActivities(deps: DestinationActivityDeps) {
   }
 
   /** POST /destinations/{id}/test: a short message saying the destination works; not in any ledger. */
-  async function sendDestinationTest({ destinationId }: { destinationId: string }): Promise<{ reply: string }> {
+  async function sendDestinationTest({
+    destinationId,
+  }: {
+    destinationId: string
+  }): Promise<{ reply: string }> {
     const destination = await open(destinationId)
-    if (!destination) throw ApplicationFailure.nonRetryable('the destination was deleted', 'DestinationMissing')
+    if (!destination)
+      throw ApplicationFailure.nonRetryable('the destination was deleted', 'DestinationMissing')
     const at = now()
     const iso = at.toISOString()
     const summary = reportSummary(
@@ -147,7 +171,12 @@ export function createDestinationActivities(deps: DestinationActivityDeps) {
     )
     const reply = await sendToDestination(
       destination,
-      { summary, idempotencyKey: destinationIdempotencyKey(summary.runId, destinationId), attachments: [], test: true },
+      {
+        summary,
+        idempotencyKey: destinationIdempotencyKey(summary.runId, destinationId),
+        attachments: [],
+        test: true,
+      },
       sendContext,
     )
     if (reply.status !== 'sent') throw ApplicationFailure.nonRetryable(reply.reply, 'DestinationTestFailed')

@@ -25,16 +25,22 @@ export function httpReply(
   const text = `${response.status}${response.statusText ? ` ${response.statusText}` : ''}${body.trim() ? `: ${oneLine(body)}` : ''}`
   if (response.status >= 200 && response.status < 300) return { status: 'sent', reply: text }
   if (response.status === 429 || response.status >= 500) {
-    return { status: 'failed', reply: text, retryAfterMs: retryAfterMs(response.headers.get('retry-after'), now) }
+    return {
+      status: 'failed',
+      reply: text,
+      retryAfterMs: retryAfterMs(response.headers.get('retry-after'), now),
+    }
   }
   return { status: 'permanently_failed', reply: text }
 }
 
 /** The reply for a request that got no answer; never the URL, which may hold the destination's secret. */
 export function noReply(err: unknown): DestinationReply {
-  if (err instanceof DestinationRefused) return { status: 'permanently_failed', reply: `refused: ${err.message}` }
+  if (err instanceof DestinationRefused)
+    return { status: 'permanently_failed', reply: `refused: ${err.message}` }
   const name = (err as Error)?.name
-  if (name === 'TimeoutError' || name === 'AbortError') return { status: 'failed', reply: 'no answer before the timeout' }
+  if (name === 'TimeoutError' || name === 'AbortError')
+    return { status: 'failed', reply: 'no answer before the timeout' }
   for (let e = err; e; e = (e as { cause?: unknown }).cause) {
     const code = (e as NodeJS.ErrnoException).code
     if (typeof code === 'string' && /^(E[A-Z]+|UND_ERR_[A-Z_]+)$/.test(code)) {

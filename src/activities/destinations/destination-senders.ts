@@ -1,4 +1,10 @@
-import { LogLevel, WebAPIHTTPError, WebAPIPlatformError, WebAPIRateLimitedError, WebClient } from '@slack/web-api'
+import {
+  LogLevel,
+  WebAPIHTTPError,
+  WebAPIPlatformError,
+  WebAPIRateLimitedError,
+  WebClient,
+} from '@slack/web-api'
 import { IncomingWebhook, IncomingWebhookHTTPError, IncomingWebhookRequestError } from '@slack/webhook'
 import type { ArtifactStore } from '../../artifacts/artifact-store.js'
 import type { DestinationKind, DestinationSecrets } from '../../domain/destination.js'
@@ -38,9 +44,19 @@ export interface OutgoingReport {
 /** Files a bot uploads to Slack; larger ones stay links (each file is read into memory to upload it). */
 const SLACK_UPLOAD_MAX_BYTES = 50 * 1024 * 1024
 /** Slack Web API errors that are Slack's trouble, not the request's: retried. */
-const SLACK_TRANSIENT_ERRORS = new Set(['ratelimited', 'internal_error', 'fatal_error', 'service_unavailable', 'request_timeout'])
+const SLACK_TRANSIENT_ERRORS = new Set([
+  'ratelimited',
+  'internal_error',
+  'fatal_error',
+  'service_unavailable',
+  'request_timeout',
+])
 
-export function sendToDestination(d: OpenedDestination, report: OutgoingReport, ctx: SendContext): Promise<DestinationReply> {
+export function sendToDestination(
+  d: OpenedDestination,
+  report: OutgoingReport,
+  ctx: SendContext,
+): Promise<DestinationReply> {
   switch (d.kind) {
     case 'webhook':
       return sendWebhook(d, report, ctx)
@@ -65,7 +81,11 @@ async function post(ctx: SendContext, url: string, body: string, headers: Record
 
 function sendWebhook(d: OpenedDestination, report: OutgoingReport, ctx: SendContext) {
   const body = JSON.stringify(webhookPayload(report.summary, report.idempotencyKey, report.test))
-  const signature = webhookSignature(d.secrets.signingSecret ?? '', body, Math.floor(ctx.now().getTime() / 1000))
+  const signature = webhookSignature(
+    d.secrets.signingSecret ?? '',
+    body,
+    Math.floor(ctx.now().getTime() / 1000),
+  )
   return post(ctx, d.secrets.url ?? '', body, {
     [SIGNATURE_HEADER]: signature,
     [IDEMPOTENCY_HEADER]: report.idempotencyKey,
@@ -96,13 +116,21 @@ function recordingFetch(ctx: SendContext, extraHeaders: Record<string, string>) 
 async function sendSlackWebhook(d: OpenedDestination, report: OutgoingReport, ctx: SendContext) {
   const { fetch, seen } = recordingFetch(ctx, { [IDEMPOTENCY_HEADER]: report.idempotencyKey })
   // Retries are the activity's (durable, with the ledger), never the client's own.
-  const hook = new IncomingWebhook(d.secrets.url ?? '', { fetch, timeout: ctx.timeoutMs, retryConfig: { retries: 0 } })
+  const hook = new IncomingWebhook(d.secrets.url ?? '', {
+    fetch,
+    timeout: ctx.timeoutMs,
+    retryConfig: { retries: 0 },
+  })
   try {
     const result = await hook.send(slackMessage(report.summary, testNote(report)))
     return httpReply(seen.response ?? { status: 200, headers: new Headers() }, result.text, ctx.now())
   } catch (err) {
     if (err instanceof IncomingWebhookHTTPError) {
-      return httpReply(seen.response ?? { status: err.statusCode, headers: new Headers() }, err.body, ctx.now())
+      return httpReply(
+        seen.response ?? { status: err.statusCode, headers: new Headers() },
+        err.body,
+        ctx.now(),
+      )
     }
     return noReply(err instanceof IncomingWebhookRequestError ? err.original : err)
   }
@@ -147,11 +175,17 @@ function slackApiReply(err: unknown): DestinationReply {
   }
   if (err instanceof WebAPIPlatformError) {
     const code = String(err.data.error ?? 'error')
-    return { status: SLACK_TRANSIENT_ERRORS.has(code) ? 'failed' : 'permanently_failed', reply: `slack: ${code}` }
+    return {
+      status: SLACK_TRANSIENT_ERRORS.has(code) ? 'failed' : 'permanently_failed',
+      reply: `slack: ${code}`,
+    }
   }
   if (err instanceof WebAPIHTTPError) {
     const transient = err.statusCode === 429 || err.statusCode >= 500
-    return { status: transient ? 'failed' : 'permanently_failed', reply: `${err.statusCode} ${err.statusMessage}` }
+    return {
+      status: transient ? 'failed' : 'permanently_failed',
+      reply: `${err.statusCode} ${err.statusMessage}`,
+    }
   }
   return noReply((err as { original?: unknown }).original ?? err)
 }

@@ -1,4 +1,4 @@
-import type { DestinationDeliveryInput } from '../../domain/destination.js'
+import type { DestinationDeliveryInput } from '../../domain/destination-delivery.js'
 import { ATTACHMENT_LINK_TTL_MS, artifactDownloadUrl } from '../mail/attachment-plan.js'
 import { formatInstant } from '../mail/compose.js'
 import { cellTextFor, isRightAligned } from '../render/cell-text.js'

@@ -10,7 +10,7 @@ export const SLACK_LIMITS = { blocks: 50, sectionText: 3000, headerText: 150, co
 
 const cut = (text: string, max: number) => (text.length > max ? `${text.slice(0, max - 1)}…` : text)
 /** Slack mrkdwn treats &, < and > as control characters. */
-const escape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
+const escapeMrkdwn = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
 
 export interface SlackMessage {
   /** The notification text (and what clients without blocks show). */
@@ -28,16 +28,19 @@ export function slackMessage(summary: ReportSummary, note?: string): SlackMessag
     {
       type: 'section',
       fields: [
-        { type: 'mrkdwn', text: `*Period*\n${escape(summary.period.text)}` },
+        { type: 'mrkdwn', text: `*Period*\n${escapeMrkdwn(summary.period.text)}` },
         { type: 'mrkdwn', text: `*Rows*\n${summary.rowCount}` },
-        { type: 'mrkdwn', text: cut(`*Condition*\n${escape(summary.condition)}`, SLACK_LIMITS.contextText) },
+        {
+          type: 'mrkdwn',
+          text: cut(`*Condition*\n${escapeMrkdwn(summary.condition)}`, SLACK_LIMITS.contextText),
+        },
       ],
     },
   ]
   if (note)
     blocks.push({
       type: 'context',
-      elements: [{ type: 'mrkdwn', text: cut(escape(note), SLACK_LIMITS.contextText) }],
+      elements: [{ type: 'mrkdwn', text: cut(escapeMrkdwn(note), SLACK_LIMITS.contextText) }],
     })
   const table = tableSection(summary)
   if (table) blocks.push(table)
@@ -49,7 +52,7 @@ export function slackMessage(summary: ReportSummary, note?: string): SlackMessag
       text: {
         type: 'mrkdwn',
         text: cut(
-          `<${file.url}|${escape(file.filename)}> (${fileSize(file.size)}, link valid until ${file.expiresAt.slice(0, 10)})`,
+          `<${file.url}|${escapeMrkdwn(file.filename)}> (${fileSize(file.size)}, link valid until ${file.expiresAt.slice(0, 10)})`,
           SLACK_LIMITS.sectionText,
         ),
       },
@@ -69,8 +72,10 @@ function tableSection(summary: ReportSummary): KnownBlock | undefined {
   for (let rows = summary.table.rows.length; rows >= 0; rows--) {
     const more = summary.rowCount - rows
     const text = `\`\`\`\n${textTable(summary.table, rows)}\n\`\`\`${more > 0 ? `\n_${more} more rows in the files_` : ''}`
-    if (text.length <= SLACK_LIMITS.sectionText)
-      return { type: 'section', text: { type: 'mrkdwn', text: escape(text) } }
+    // Counted escaped: `&amp;` is what Slack measures.
+    const escaped = escapeMrkdwn(text)
+    if (escaped.length <= SLACK_LIMITS.sectionText)
+      return { type: 'section', text: { type: 'mrkdwn', text: escaped } }
   }
   return undefined
 }

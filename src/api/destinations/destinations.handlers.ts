@@ -26,7 +26,8 @@ function toDestination(row: destinations.DestinationRow) {
   }
 }
 
-const nameTaken = (name: string) => new ProblemError('conflict', `a destination named "${name}" already exists`)
+const nameTaken = (name: string) =>
+  new ProblemError('conflict', `a destination named "${name}" already exists`)
 
 async function requireDestination(c: Context<AppBindings>, id: string) {
   const row = await destinations.byId(c.var.deps.db, id)
@@ -81,7 +82,12 @@ export const patch: Handler<typeof routes.patch> = async (c) => {
   await auditLog.record(db, {
     actor: c.get('actor'),
     action: 'destination.update',
-    detail: { id, name: updated.name, target: updated.target, credentialsReplaced: change.secrets !== undefined },
+    detail: {
+      id,
+      name: updated.name,
+      target: updated.target,
+      credentialsReplaced: change.secrets !== undefined,
+    },
   })
   return c.json(toDestination(updated), 200)
 }
@@ -107,7 +113,10 @@ export const sendTest: Handler<typeof routes.sendTest> = async (c) => {
   const row = await requireDestination(c, id)
   const result = await sendDestinationTest(c.var.deps.temporal, id)
   if (!result.ok) {
-    throw new ProblemError('destinationUnavailable', `${row.kind} destination "${row.name}": ${result.error}`.slice(0, 1000))
+    throw new ProblemError(
+      'destinationUnavailable',
+      `${row.kind} destination "${row.name}": ${result.error}`.slice(0, 1000),
+    )
   }
   await auditLog.record(c.var.deps.db, {
     actor: c.get('actor'),

@@ -53,7 +53,12 @@ export const newDestinationExamples = {
   },
   slackBot: {
     summary: 'Slack bot token and channel (files uploaded)',
-    value: { kind: 'slack', name: 'Finance bot', botToken: 'xoxb-0000-0000-XXXXXXXXXXXX', channel: 'C0123456789' },
+    value: {
+      kind: 'slack',
+      name: 'Finance bot',
+      botToken: 'xoxb-0000-0000-XXXXXXXXXXXX',
+      channel: 'C0123456789',
+    },
   },
   teams: {
     summary: 'Microsoft Teams incoming webhook or Workflows URL',
