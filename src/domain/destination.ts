@@ -100,7 +100,8 @@ const webhookDestination = z.object({
   kind: z.literal('webhook'),
   name: destinationName,
   url: destinationUrlSchema,
-  signingSecret: signingSecretSchema,
+  /** Left out: the API generates one and returns it once, in the response that created the destination. */
+  signingSecret: signingSecretSchema.optional(),
 })
 
 /** A new destination as the API receives it, secrets included. */

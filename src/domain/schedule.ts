@@ -131,7 +131,11 @@ export const scheduleSpecSchema = z
     runTimeoutMinutes: z.number().int().min(1).max(1440).default(30),
     notifyOwnersOnFailure: z.boolean().default(true),
     /** Slack, Teams and webhook destinations by id (POST /destinations); their secrets never enter the workflow. */
-    destinations: z.array(destinationIdSchema).max(20).default([]),
+    destinations: z
+      .array(destinationIdSchema)
+      .max(20)
+      .refine((ids) => new Set(ids).size === ids.length, { message: 'a destination may be named only once' })
+      .default([]),
     /** Days this schedule's files (query results, rendered reports) are kept; unset: ARTIFACT_RETENTION_DAYS. */
     artifactRetentionDays: z.number().int().min(1).max(MAX_RETENTION_DAYS).optional(),
   })

@@ -112,6 +112,14 @@ export function createDestinationActivities(deps: DestinationActivityDeps) {
           secret: deps.secret,
           now: now(),
         })
+        // A posted download link must not outlive its file (as for mail): each file is kept until its link expires.
+        const expiresAt = summary.files[0]?.expiresAt
+        if (expiresAt) {
+          await deps.artifacts.keepUntil(
+            input.attachments.map((a) => a.artifactId),
+            new Date(expiresAt),
+          )
+        }
         const reply = await sendToDestination(
           destination,
           { summary, idempotencyKey: key, attachments: input.attachments },

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto'
 import type { Config } from '../../config.js'
 import type { DestinationKind, NewDestination } from '../../domain/destination.js'
 import { maskToken, maskUrl, splitDestination } from '../../domain/destination.js'
@@ -12,7 +13,12 @@ export interface DestinationRecord {
   channel: string | null
   target: string
   secrets: string
+  /** A webhook's signing secret Herald generated: shown once, in the response to this request. */
+  generatedSigningSecret?: string
 }
+
+/** 256 bits, hex, with a prefix that says what it is when it turns up in a receiver's settings. */
+export const generateSigningSecret = () => `whsec_${randomBytes(32).toString('hex')}`
 
 /** The request field holding a destination's URL, for error messages. */
 const urlField = (kind: DestinationKind) => (kind === 'webhook' ? 'url' : 'webhookUrl')
@@ -37,7 +43,13 @@ export async function destinationRecord(
       'destinations keep their URLs and secrets encrypted: set PAYLOAD_ENCRYPTION_KEYS on the API and the worker first',
     )
   }
-  const { secrets, channel, url } = splitDestination(destination)
+  const generatedSigningSecret =
+    destination.kind === 'webhook' && !destination.signingSecret ? generateSigningSecret() : undefined
+  const { secrets, channel, url } = splitDestination(
+    generatedSigningSecret && destination.kind === 'webhook'
+      ? { ...destination, signingSecret: generatedSigningSecret }
+      : destination,
+  )
   if (url) {
     const refused = await refusedUrl(url, networkPolicyOf(config))
     if (refused) throw validationFailed([{ path: urlField(destination.kind), message: refused }])
@@ -48,5 +60,6 @@ export async function destinationRecord(
     channel,
     target: url ? maskUrl(url) : maskToken(secrets.botToken ?? ''),
     secrets: sealSecret(config.PAYLOAD_ENCRYPTION_KEYS, JSON.stringify(secrets), id),
+    ...(generatedSigningSecret ? { generatedSigningSecret } : {}),
   }
 }

@@ -26,6 +26,9 @@ function toDestination(row: destinations.DestinationRow) {
   }
 }
 
+/** A signing secret Herald generated is in the one response that created it, never again. */
+const shownOnce = (signingSecret: string | undefined) => (signingSecret ? { signingSecret } : {})
+
 const nameTaken = (name: string) =>
   new ProblemError('conflict', `a destination named "${name}" already exists`)
 
@@ -49,7 +52,7 @@ export const list: Handler<typeof routes.list> = async (c) => {
 export const create: Handler<typeof routes.create> = async (c) => {
   const { db, config } = c.var.deps
   const id = newId('dst')
-  const record = await destinationRecord(config, id, c.req.valid('json'))
+  const { generatedSigningSecret, ...record } = await destinationRecord(config, id, c.req.valid('json'))
   const row = await destinations.insert(db, { id, ...record, createdBy: c.get('actor') })
   if (!row) throw nameTaken(record.name)
   await auditLog.record(db, {
@@ -57,7 +60,7 @@ export const create: Handler<typeof routes.create> = async (c) => {
     action: 'destination.create',
     detail: { id, name: row.name, kind: row.kind, target: row.target },
   })
-  return c.json(toDestination(row), 201)
+  return c.json({ ...toDestination(row), ...shownOnce(generatedSigningSecret) }, 201)
 }
 
 export const getOne: Handler<typeof routes.getOne> = async (c) =>
@@ -70,12 +73,18 @@ export const patch: Handler<typeof routes.patch> = async (c) => {
   const row = await requireDestination(c, id)
   if (name !== undefined && (await destinations.nameTakenByOther(db, name, id))) throw nameTaken(name)
   let change: Parameters<typeof destinations.update>[2] = { name }
+  let generated: string | undefined
   if (Object.values(credentials).some((v) => v !== undefined)) {
     // New credentials replace the old as a whole: validated as a new destination of the same kind.
     const parsed = newDestinationSchema.safeParse({ kind: row.kind, name: name ?? row.name, ...credentials })
     if (!parsed.success) throw validationFailed(fieldErrors(parsed.error.issues))
-    const { channel, target, secrets } = await destinationRecord(config, id, parsed.data)
+    const { channel, target, secrets, generatedSigningSecret } = await destinationRecord(
+      config,
+      id,
+      parsed.data,
+    )
     change = { name, channel, target, secrets }
+    generated = generatedSigningSecret
   }
   const updated = await destinations.update(db, id, change)
   if (!updated) throw notFound(`destination ${id}`)
@@ -89,7 +98,7 @@ export const patch: Handler<typeof routes.patch> = async (c) => {
       credentialsReplaced: change.secrets !== undefined,
     },
   })
-  return c.json(toDestination(updated), 200)
+  return c.json({ ...toDestination(updated), ...shownOnce(generated) }, 200)
 }
 
 export const remove: Handler<typeof routes.remove> = async (c) => {
