@@ -33,7 +33,9 @@ export const runSummarySchema = z
 export const deliverySchema = z
   .object({
     recipient: z.string().openapi({ description: 'An email address, or a destination id (dst_…)' }),
-    channel: deliveryChannelSchema.openapi({ description: 'email, or the kind of destination' }),
+    channel: z
+      .enum(deliveryChannelSchema.options)
+      .openapi({ description: 'email, or the kind of destination' }),
     status: deliveryStatusSchema,
     messageId: z
       .string()
