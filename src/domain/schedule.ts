@@ -103,8 +103,8 @@ export const scheduleSpecSchema = z
     query: querySchema,
     formats: z.array(reportFormatSchema).max(3).default(['pdf', 'xlsx']),
     csvBom: z.boolean().default(false),
-    // Left out by a schedule that only posts to destinations.
-    recipients: recipientsSchema.default({ to: [], cc: [], bcc: [], lists: [] }),
+    // `{}` for a schedule that only posts to destinations.
+    recipients: recipientsSchema,
     owners: z.array(emailAddress).max(50).default([]),
     // Every mail field has a default, so a schedule needs no `mail` at all.
     mail: mailSchema.default({

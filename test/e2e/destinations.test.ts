@@ -153,6 +153,7 @@ describe('the destinations API', () => {
       timezone: 'Europe/Berlin',
       query: { sql: 'SELECT 1 AS one' },
       formats: ['csv'],
+      recipients: {},
       destinations: [webhookId, 'dst_doesnotexist00'],
     })
     expect(response.status).toBe(422)
@@ -191,6 +192,7 @@ describe('a run with destinations', () => {
       timezone: 'Europe/Berlin',
       query: { sql: 'SELECT name AS region FROM demo.regions ORDER BY name' },
       formats: ['csv'],
+      recipients: {},
       destinations: [webhookId, slackId],
     })
     expect(created.status).toBe(201)
