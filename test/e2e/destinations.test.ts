@@ -103,6 +103,49 @@ describe('the destinations API', () => {
     }
   })
 
+  it('renames a destination, or replaces its credentials as a whole (a new secret shown once), and audits only masked values', async () => {
+    const created = await post('/destinations', {
+      kind: 'webhook',
+      name: `Rotating ${tag}`,
+      url: hook.url('/old-path'),
+      signingSecret: `given-secret-${tag}-0123456789abcdef`,
+    })
+    expect(created.status).toBe(201)
+    const { id, signingSecret: echoed } = (await created.json()) as { id: string; signingSecret?: string }
+    // A secret the caller chose is never echoed back.
+    expect(echoed).toBeUndefined()
+    const patch = (body: unknown) =>
+      app.request(`/api/v1/destinations/${id}`, {
+        method: 'PATCH',
+        headers: json,
+        body: JSON.stringify(body),
+      })
+
+    const renamed = await patch({ name: `Rotated ${tag}` })
+    expect(renamed.status).toBe(200)
+    const renamedBody = await renamed.json()
+    expect(renamedBody).toMatchObject({
+      name: `Rotated ${tag}`,
+      target: expect.stringContaining('/old-path'),
+    })
+    expect(renamedBody).not.toHaveProperty('signingSecret')
+
+    const incomplete = await patch({ signingSecret: `another-secret-${tag}-0123456789abcdef` })
+    expect(incomplete.status).toBe(422)
+    expect(((await incomplete.json()) as { errors: { path: string }[] }).errors[0]!.path).toBe('url')
+
+    const replaced = await patch({ url: hook.url('/new-path') })
+    expect(replaced.status).toBe(200)
+    const body = (await replaced.json()) as { target: string; signingSecret?: string }
+    expect(body.target).toContain('/new-path')
+    expect(body.signingSecret).toMatch(/^whsec_[0-9a-f]{64}$/)
+
+    const audit = await (await get(`/audit?limit=100`)).text()
+    expect(audit).toContain(id)
+    expect(audit).not.toContain(body.signingSecret!)
+    expect(audit).not.toContain(`given-secret-${tag}`)
+  })
+
   it('refuses URLs the SSRF rules forbid with a 422 naming the field', async () => {
     const strict = createHeraldApp({
       ...stack.api,

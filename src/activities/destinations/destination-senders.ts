@@ -79,14 +79,19 @@ async function post(ctx: SendContext, url: string, body: string, headers: Record
   }
 }
 
-function sendWebhook(d: OpenedDestination, report: OutgoingReport, ctx: SendContext) {
+async function sendWebhook(
+  d: OpenedDestination,
+  report: OutgoingReport,
+  ctx: SendContext,
+): Promise<DestinationReply> {
+  const { url, signingSecret } = d.secrets
+  // Never an unsigned (or empty-key) request: the receiver could not tell it from a forgery.
+  if (!url || !signingSecret) {
+    return { status: 'permanently_failed', reply: 'the webhook has no URL or signing secret stored' }
+  }
   const body = JSON.stringify(webhookPayload(report.summary, report.idempotencyKey, report.test))
-  const signature = webhookSignature(
-    d.secrets.signingSecret ?? '',
-    body,
-    Math.floor(ctx.now().getTime() / 1000),
-  )
-  return post(ctx, d.secrets.url ?? '', body, {
+  const signature = webhookSignature(signingSecret, body, Math.floor(ctx.now().getTime() / 1000))
+  return post(ctx, url, body, {
     [SIGNATURE_HEADER]: signature,
     [IDEMPOTENCY_HEADER]: report.idempotencyKey,
     'User-Agent': 'Herald-Webhook/1',
