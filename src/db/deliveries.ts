@@ -132,7 +132,11 @@ const lockKey = (tick: DeliveryTick, part?: string) =>
  * A session advisory lock for this (schedule, fire time) on a reserved connection: false when another session
  * holds it. It lasts until unlockTick or until the connection dies with its worker.
  */
-export async function tryLockTick(connection: ReservedSql, tick: DeliveryTick, part?: string): Promise<boolean> {
+export async function tryLockTick(
+  connection: ReservedSql,
+  tick: DeliveryTick,
+  part?: string,
+): Promise<boolean> {
   const [lock] = await connection<{ locked: boolean }[]>`
     SELECT pg_try_advisory_lock(hashtextextended(${lockKey(tick, part)}, 0)) AS locked`
   return lock?.locked === true
