@@ -467,6 +467,30 @@ describe('Slack messages', () => {
     expect(await ledgerRow(delivery.run, id)).toMatchObject({ status: 'sent', channel: 'slack' })
   })
 
+  it('reads a Slack webhook 429 with Retry-After as a retry after that delay, and a 404 as permanent', async () => {
+    const id = await saveDestination({
+      kind: 'slack',
+      name: 'Busy',
+      webhookUrl: receiver.url('/services/T1/B1/Y'),
+    })
+    const delivery = await input(id)
+    receiver.script = [{ status: 429, headers: { 'retry-after': '3' }, body: 'rate_limited' }]
+    const failure = await failureOf(activities().deliverToDestination(delivery))
+    expect(failure.type).toBe(DESTINATION_NOT_DELIVERED)
+    expect(failure.nextRetryDelay).toBe(3_000)
+    expect(await activities().deliverToDestination(delivery)).toMatchObject({ status: 'sent' })
+    expect(receiver.received.map((r) => r.headers['idempotency-key'])).toEqual([
+      destinationIdempotencyKey(delivery.run.runId, id),
+      destinationIdempotencyKey(delivery.run.runId, id),
+    ])
+
+    receiver.script = [{ status: 404, body: 'no_service' }]
+    expect(await activities().deliverToDestination(await input(id))).toMatchObject({
+      status: 'permanently_failed',
+      reply: '404 Not Found: no_service',
+    })
+  })
+
   it('posts with a bot token through chat.postMessage and reads Slack platform errors as permanent', async () => {
     const id = await saveDestination({
       kind: 'slack',
