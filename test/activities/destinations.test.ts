@@ -528,6 +528,43 @@ describe('Slack messages', () => {
   })
 })
 
+describe('Slack bot file uploads', () => {
+  it('uploads the files with files.uploadV2 and shares them with the blocks in one completing call', async () => {
+    const id = await saveDestination({
+      kind: 'slack',
+      name: 'Uploader',
+      botToken: 'xoxb-0000-2222-abcdefghijkl',
+      channel: 'C0999999999',
+    })
+    const jsonAnswer = (body: unknown) => ({
+      status: 200,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    })
+    receiver.script = [
+      jsonAnswer({ ok: true, upload_url: receiver.url('/upload/F1'), file_id: 'F1' }),
+      { status: 200, body: 'OK - 30' },
+      jsonAnswer({ ok: true, files: [{ id: 'F1', title: 'weekly-revenue.csv' }] }),
+    ]
+    const delivery = await input(id)
+    expect(await activities().deliverToDestination(delivery)).toMatchObject({
+      status: 'sent',
+      reply: '200 ok: 1 files shared',
+    })
+    expect(receiver.received.map((r) => r.path)).toEqual([
+      '/api/files.getUploadURLExternal',
+      '/upload/F1',
+      '/api/files.completeUploadExternal',
+    ])
+    expect(new URLSearchParams(receiver.received[0]!.body).get('filename')).toBe('weekly-revenue.csv')
+    expect(receiver.received[1]!.body).toContain('North,1200.5')
+    const complete = new URLSearchParams(receiver.received[2]!.body)
+    expect(complete.get('channel_id')).toBe('C0999999999')
+    expect(JSON.parse(complete.get('files') ?? '[]')).toEqual([{ id: 'F1', title: 'weekly-revenue.csv' }])
+    expect(JSON.parse(complete.get('blocks') ?? '[]')[0].type).toBe('header')
+  })
+})
+
 describe('Teams messages', () => {
   it('are one Adaptive Card that stays under the 28 KB webhook limit', () => {
     const message = teamsMessage(bigSummary()) as {
