@@ -34,7 +34,7 @@ export const destinationUrlSchema = z
     message: 'must not carry a user name or password',
   })
 
-const destinationName = z
+const destinationNameSchema = z
   .string()
   .trim()
   .min(1)
@@ -61,7 +61,7 @@ export const signingSecretSchema = z
 const slackDestination = z
   .object({
     kind: z.literal('slack'),
-    name: destinationName,
+    name: destinationNameSchema,
     /** Incoming webhook: posts to the channel it was created for; files are linked. */
     webhookUrl: destinationUrlSchema.optional(),
     /** Bot token + channel: posts with chat.postMessage and uploads the files (files.uploadV2). */
@@ -91,14 +91,14 @@ const slackDestination = z
 
 const teamsDestination = z.object({
   kind: z.literal('teams'),
-  name: destinationName,
+  name: destinationNameSchema,
   /** An incoming webhook or a Workflows ("When a Teams webhook request is received") URL. */
   webhookUrl: destinationUrlSchema,
 })
 
 const webhookDestination = z.object({
   kind: z.literal('webhook'),
-  name: destinationName,
+  name: destinationNameSchema,
   url: destinationUrlSchema,
   /** Left out: the API generates one and returns it once, in the response that created the destination. */
   signingSecret: signingSecretSchema.optional(),

@@ -101,7 +101,13 @@ export const newDestinationBody = named(newDestinationSchema, 'NewDestination', 
 
 export const destinationChangeBody = z
   .object({
-    name: z.string().trim().min(1).max(200).optional(),
+    name: z
+      .string()
+      .trim()
+      .min(1)
+      .max(200)
+      .regex(/^[^\r\n]*$/, { message: 'name must not contain line breaks' })
+      .optional(),
     webhookUrl: z.string().optional(),
     url: z.string().optional(),
     botToken: z.string().optional(),
