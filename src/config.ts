@@ -143,6 +143,26 @@ export const configSchema = z.object({
   OTEL_EXPORTER_OTLP_ENDPOINT: optionalUrl.refine((v) => v === undefined || /^https?:\/\//.test(v), {
     message: 'must be an http:// or https:// URL, e.g. http://otel-collector:4318',
   }),
+  /** Slack, Teams and webhook destinations may use plain http:// URLs (local receivers); off: https only. */
+  DESTINATION_ALLOW_HTTP: z
+    .enum(['true', 'false', ''])
+    .optional()
+    .transform((v) => v === 'true'),
+  /** Destinations may resolve to private, loopback or unique-local addresses; off, the worker reaches only public ones. */
+  DESTINATION_ALLOW_PRIVATE_ADDRESSES: z
+    .enum(['true', 'false', ''])
+    .optional()
+    .transform((v) => v === 'true'),
+  /** How long one request to a destination may take before it is retried (with the same idempotency key). */
+  DESTINATION_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
+  /** Slack's Web API, for bot-token destinations; only a test points it elsewhere. */
+  SLACK_API_URL: z
+    .string()
+    .trim()
+    .default('https://slack.com/api/')
+    .refine((v) => /^https?:\/\/[^/]+/.test(v), {
+      message: 'must be an http(s) URL like https://slack.com/api/',
+    }),
   /** The API refuses crons that fire more often than this (0: any rhythm); each tick is a run and a mail. */
   MIN_TICK_SECONDS: z.coerce.number().int().min(0).default(60),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

@@ -4,6 +4,8 @@ import type { Database } from '../db/client.js'
 import type { WorkerMetrics } from '../telemetry/worker-metrics.js'
 import type { DataSources } from './data/data-sources.js'
 import { createDataActivities } from './data/run-query.js'
+import { createDestinationActivities } from './destinations/deliver.js'
+import { createDestinationHttp } from './destinations/destination-http.js'
 import { createLedgerActivities } from './ledger/index.js'
 import { createMailActivities } from './mail/deliver.js'
 import { createSmtpCheckActivities } from './mail/smtp-check.js'
@@ -49,6 +51,23 @@ export function createActivities(deps: ActivityDeps) {
       metrics: deps.metrics,
     }),
     ...createSmtpCheckActivities({ mailer: deps.mailer }),
+    ...createDestinationActivities({
+      db: deps.db,
+      deliveryLocks: deps.deliveryLocks,
+      artifacts: deps.artifacts,
+      http: createDestinationHttp(
+        {
+          allowHttp: deps.config.DESTINATION_ALLOW_HTTP,
+          allowPrivate: deps.config.DESTINATION_ALLOW_PRIVATE_ADDRESSES,
+        },
+        deps.config.DESTINATION_TIMEOUT_MS,
+      ),
+      payloadKeys: deps.config.PAYLOAD_ENCRYPTION_KEYS,
+      slackApiUrl: deps.config.SLACK_API_URL,
+      timeoutMs: deps.config.DESTINATION_TIMEOUT_MS,
+      publicUrl: deps.publicUrl,
+      secret: deps.secret,
+    }),
     ...createLedgerActivities({ db: deps.db, metrics: deps.metrics }),
     ...createRetentionActivities({
       db: deps.db,

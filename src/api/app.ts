@@ -10,6 +10,7 @@ import { codecRouter } from './codec/codec.index.js'
 import { codecCors, withLocalUiCodec } from './codec/codec-access.js'
 import { validationHook } from './create-router.js'
 import type { AppBindings, AppDeps } from './deps.js'
+import { destinationsRouter } from './destinations/destinations.index.js'
 import { distributionListsRouter } from './distribution-lists/distribution-lists.index.js'
 import { docsRouter } from './docs/docs.index.js'
 import { renderError } from './error-mapping.js'
@@ -75,6 +76,7 @@ export function createApp(deps: AppDeps) {
     schedulesRouter,
     runsRouter,
     distributionListsRouter,
+    destinationsRouter,
     suppressionsRouter,
     smtpRouter,
     unsubscribeRouter,

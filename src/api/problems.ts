@@ -29,6 +29,11 @@ export const ProblemKind = {
   rateLimited: { slug: 'rate-limited', title: 'Too many requests', status: 429 },
   internal: { slug: 'internal', title: 'Internal server error', status: 500 },
   smtpUnavailable: { slug: 'smtp-unavailable', title: 'SMTP server unavailable', status: 502 },
+  destinationUnavailable: {
+    slug: 'destination-unavailable',
+    title: 'Destination rejected or unreachable',
+    status: 502,
+  },
   temporalUnavailable: { slug: 'temporal-unavailable', title: 'Temporal unavailable', status: 503 },
   workerUnavailable: { slug: 'worker-unavailable', title: 'No worker answered', status: 503 },
   databaseUnavailable: { slug: 'database-unavailable', title: 'Database unavailable', status: 503 },
@@ -134,7 +139,7 @@ const problemDescriptions = {
   422: 'Validation failed; `errors` lists the failing fields',
   429: 'Rate limit exceeded; see Retry-After',
   500: 'Unexpected error (no details are exposed)',
-  502: 'SMTP server rejected or unreachable',
+  502: 'SMTP server or destination rejected or unreachable',
   503: 'Temporal, a worker or the database is unavailable; see Retry-After',
 } as const
 

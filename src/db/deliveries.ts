@@ -1,5 +1,6 @@
 import type { ReservedSql, Sql } from 'postgres'
 import type { DeliveryStatus } from '../domain/delivery.js'
+import type { DeliveryChannel } from '../domain/destination.js'
 
 /**
  * herald.deliveries: one row per (schedule, fire time, recipient), claimed before anything is sent, written by the
@@ -15,6 +16,7 @@ export interface DeliveryRow {
 }
 
 export interface RunDeliveryRow extends DeliveryRow {
+  channel: DeliveryChannel
   updated_at: Date
 }
 
@@ -58,6 +60,25 @@ export async function insertMissing(db: Sql, tick: DeliveryTick, claims: Deliver
     ON CONFLICT (schedule_id, fire_time, recipient) DO NOTHING`
 }
 
+/**
+ * Claims the row of one destination (its id is the recipient, its idempotency key the message id) and returns it as
+ * it now stands: a row an earlier attempt settled keeps its status.
+ */
+export async function claimDestination(
+  db: Sql,
+  tick: DeliveryTick,
+  claim: { destinationId: string; runId: string; channel: DeliveryChannel; idempotencyKey: string },
+): Promise<DeliveryRow> {
+  await db`
+    INSERT INTO herald.deliveries (schedule_id, fire_time, recipient, run_id, status, message_id, channel)
+    VALUES (${tick.scheduleId}, ${tick.fireTime}, ${claim.destinationId}, ${claim.runId}, 'pending',
+            ${claim.idempotencyKey}, ${claim.channel})
+    ON CONFLICT (schedule_id, fire_time, recipient) DO NOTHING`
+  const [row] = await ofRecipients(db, tick, [claim.destinationId])
+  if (!row) throw new Error(`delivery row of ${claim.destinationId} vanished after its claim`)
+  return row
+}
+
 /** Suppressed since an earlier attempt: only a recipient not yet mailed (or failed) changes. */
 export async function markSuppressed(
   db: Sql,
@@ -99,24 +120,30 @@ export async function markOutcome(
 
 export async function ofRun(db: Sql, runId: string): Promise<RunDeliveryRow[]> {
   return db<RunDeliveryRow[]>`
-    SELECT recipient, status, message_id, smtp_reply, attempts, updated_at
+    SELECT recipient, channel, status, message_id, smtp_reply, attempts, updated_at
     FROM herald.deliveries WHERE run_id = ${runId} ORDER BY recipient`
 }
 
-const lockKey = (tick: DeliveryTick) => `herald.deliveries:${tick.scheduleId}:${tick.fireTime.toISOString()}`
+/** One lock per tick for its mail; `part` (a destination id) gives each destination of the tick a lock of its own. */
+const lockKey = (tick: DeliveryTick, part?: string) =>
+  `herald.deliveries:${tick.scheduleId}:${tick.fireTime.toISOString()}${part ? `:${part}` : ''}`
 
 /**
  * A session advisory lock for this (schedule, fire time) on a reserved connection: false when another session
  * holds it. It lasts until unlockTick or until the connection dies with its worker.
  */
-export async function tryLockTick(connection: ReservedSql, tick: DeliveryTick): Promise<boolean> {
+export async function tryLockTick(
+  connection: ReservedSql,
+  tick: DeliveryTick,
+  part?: string,
+): Promise<boolean> {
   const [lock] = await connection<{ locked: boolean }[]>`
-    SELECT pg_try_advisory_lock(hashtextextended(${lockKey(tick)}, 0)) AS locked`
+    SELECT pg_try_advisory_lock(hashtextextended(${lockKey(tick, part)}, 0)) AS locked`
   return lock?.locked === true
 }
 
-export async function unlockTick(connection: ReservedSql, tick: DeliveryTick): Promise<void> {
-  await connection`SELECT pg_advisory_unlock(hashtextextended(${lockKey(tick)}, 0))`
+export async function unlockTick(connection: ReservedSql, tick: DeliveryTick, part?: string): Promise<void> {
+  await connection`SELECT pg_advisory_unlock(hashtextextended(${lockKey(tick, part)}, 0))`
 }
 
 /** Deletes the ledger rows of runs the retention pass removes (their runs are older than the record retention). */

@@ -140,6 +140,15 @@ export async function usingList(db: Sql, list: { id: string; name: string }): Pr
   return rows.map((r) => r.id)
 }
 
+/** Schedules (not deleted) that post to this destination. */
+export async function usingDestination(db: Sql, destinationId: string): Promise<string[]> {
+  const rows = await db<{ id: string }[]>`
+    SELECT id FROM herald.schedules
+    WHERE status <> 'deleted' AND spec->'destinations' ? ${destinationId}
+    ORDER BY id LIMIT 20`
+  return rows.map((r) => r.id)
+}
+
 /** How many schedules are in each status (deleted ones included: their rows stay), for the worker's metrics. */
 export async function countByStatus(db: Sql): Promise<{ status: ScheduleStatus; count: number }[]> {
   return db<{ status: ScheduleStatus; count: number }[]>`

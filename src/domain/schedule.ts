@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { conditionSchema } from './conditions.js'
 import { cronError, isValidTimezone } from './cron.js'
+import { destinationIdSchema } from './destination.js'
 import { MAX_RETENTION_DAYS } from './retention.js'
 
 /**
@@ -55,16 +56,16 @@ export const querySchema = z.object({
   timeoutSeconds: z.number().int().min(1).max(3600).optional(),
 })
 
-export const recipientsSchema = z
-  .object({
-    to: z.array(emailAddress).max(1000).default([]),
-    cc: z.array(emailAddress).max(1000).default([]),
-    bcc: z.array(emailAddress).max(1000).default([]),
-    lists: z.array(z.string().min(1).max(100)).max(50).default([]),
-  })
-  .refine((r) => r.to.length + r.cc.length + r.bcc.length + r.lists.length > 0, {
-    message: 'at least one recipient or distribution list is required',
-  })
+export const recipientsSchema = z.object({
+  to: z.array(emailAddress).max(1000).default([]),
+  cc: z.array(emailAddress).max(1000).default([]),
+  bcc: z.array(emailAddress).max(1000).default([]),
+  lists: z.array(z.string().min(1).max(100)).max(50).default([]),
+})
+
+/** Whether anyone is mailed: a schedule may instead post only to destinations (Slack, Teams, webhooks). */
+export const mailsAnyone = (r: z.infer<typeof recipientsSchema>) =>
+  r.to.length + r.cc.length + r.bcc.length + r.lists.length > 0
 
 export const reportFormatSchema = z.enum(['pdf', 'xlsx', 'csv'])
 export type ReportFormat = z.infer<typeof reportFormatSchema>
@@ -102,6 +103,7 @@ export const scheduleSpecSchema = z
     query: querySchema,
     formats: z.array(reportFormatSchema).max(3).default(['pdf', 'xlsx']),
     csvBom: z.boolean().default(false),
+    // `{}` for a schedule that only posts to destinations.
     recipients: recipientsSchema,
     owners: z.array(emailAddress).max(50).default([]),
     // Every mail field has a default, so a schedule needs no `mail` at all.
@@ -129,12 +131,22 @@ export const scheduleSpecSchema = z
       .optional(),
     runTimeoutMinutes: z.number().int().min(1).max(1440).default(30),
     notifyOwnersOnFailure: z.boolean().default(true),
+    /** Slack, Teams and webhook destinations by id (POST /destinations); their secrets never enter the workflow. */
+    destinations: z
+      .array(destinationIdSchema)
+      .max(20)
+      .refine((ids) => new Set(ids).size === ids.length, { message: 'a destination may be named only once' })
+      .default([]),
     /** Days this schedule's files (query results, rendered reports) are kept; unset: ARTIFACT_RETENTION_DAYS. */
     artifactRetentionDays: z.number().int().min(1).max(MAX_RETENTION_DAYS).optional(),
   })
   .refine((s) => !s.startAt || !s.endAt || Date.parse(s.startAt) < Date.parse(s.endAt), {
     message: 'endAt must be after startAt',
     path: ['endAt'],
+  })
+  .refine((s) => mailsAnyone(s.recipients) || s.destinations.length > 0, {
+    message: 'at least one recipient, distribution list or destination is required',
+    path: ['recipients'],
   })
 
 export type ScheduleSpec = z.infer<typeof scheduleSpecSchema>

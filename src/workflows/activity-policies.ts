@@ -94,6 +94,29 @@ export const SMTP_CHECK_POLICY: ActivityOptions = {
   retry: { maximumAttempts: 1 },
 }
 
+/** A destination test reports what the destination said on the first try, as the SMTP check does. */
+export const DESTINATION_TEST_POLICY: ActivityOptions = {
+  startToCloseTimeout: '2 minutes',
+  retry: { maximumAttempts: 1 },
+}
+
+/**
+ * One destination of a run. A 429 or 5xx is retried for about an hour (a Retry-After replaces the backoff's next
+ * delay); other 4xx are returned as permanently failed, not thrown. Every retry sends the same idempotency key,
+ * and the ledger row makes a settled destination never posted again.
+ */
+export const DESTINATION_DELIVERY_POLICY: ActivityOptions = {
+  startToCloseTimeout: '10 minutes',
+  heartbeatTimeout: CRASH_NOTICED_WITHIN,
+  retry: {
+    initialInterval: '10s',
+    backoffCoefficient: 2,
+    maximumInterval: '10 minutes',
+    maximumAttempts: 10,
+    nonRetryableErrorTypes,
+  },
+}
+
 /**
  * A retention pass deletes in bounded batches, so it is short; a pass that still fails after its retries is left
  * to the workflow, which tries again later instead of failing (src/workflows/retention-maintenance.ts).

@@ -1,4 +1,5 @@
 // Everything the worker registers (workflowsPath) and clients import by name.
+export { type DestinationTestResult, destinationTest } from './destination-check.js'
 export * from './messages.js'
 export { type PreviewReportInput, type PreviewReportResult, previewReport } from './preview-report.js'
 export { type ReportRunInput, type ReportRunResult, reportRun } from './report-run.js'

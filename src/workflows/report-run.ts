@@ -1,4 +1,5 @@
 import {
+  patched,
   proxyActivities,
   setCurrentDetails,
   upsertSearchAttributes,
@@ -6,11 +7,11 @@ import {
 } from '@temporalio/workflow'
 import type { HeraldActivities } from '../activities/index.js'
 import { describeCondition, evaluateCondition, wantsErrorReport } from '../domain/conditions.js'
-import type { DeliveryReport } from '../domain/delivery.js'
+import { type MailDelivery, settleDeliveries } from '../domain/destination-delivery.js'
 import type { Attachment, QueryResult } from '../domain/report-data.js'
 import type { RunContext, RunStatus, RunStep, RunTrigger } from '../domain/run.js'
 import type { RunFinishRecord } from '../domain/run-records.js'
-import type { ScheduleSpec } from '../domain/schedule.js'
+import { mailsAnyone, type ScheduleSpec } from '../domain/schedule.js'
 import { recipientCount } from '../domain/schedule-description.js'
 import {
   DELIVERY_POLICY,
@@ -21,6 +22,7 @@ import {
 } from './activity-policies.js'
 import { failureMessage } from './failure-message.js'
 import { type PreviousResult, withinGracePeriod } from './previous-result.js'
+import { DESTINATIONS_PATCH, postToDestinations } from './run-destinations.js'
 import { HeraldRecipientCount, HeraldRunOutcome, isIndexed } from './search-attributes.js'
 
 const { runQuery } = proxyActivities<HeraldActivities>(QUERY_POLICY)
@@ -175,36 +177,44 @@ export async function reportRun(input: ReportRunInput): Promise<ReportRunResult>
     return finish({ status: 'failed', reason: 'rendering failed', error, ...summary }, next)
   }
 
-  let report: DeliveryReport
-  try {
-    const lists = spec.recipients.lists.length
-    const whom = `${recipientCount(spec) - lists} addresses${lists > 0 ? ` and ${lists} lists` : ''}`
-    setCurrentDetails(`delivering to ${whom}`)
-    report = await deliverReport.executeWithOptions({ summary: `deliver to ${whom}` }, [
-      {
-        run,
-        mail: spec.mail,
-        recipients: spec.recipients,
-        attachments,
-        rowCount: result.rowCount,
-        conditionReason: outcome.reason,
-        resultRef: result.resultRef,
-        columns: result.columns,
-      },
-    ])
-  } catch (err) {
-    const error = failureMessage(err)
-    steps.push({ name: 'deliver', status: 'failed', detail: error })
-    return finish({ status: 'failed', reason: 'delivery failed', error, attachments, ...summary }, next)
+  const content = {
+    run,
+    attachments,
+    rowCount: result.rowCount,
+    conditionReason: outcome.reason,
+    resultRef: result.resultRef,
+    columns: result.columns,
+  }
+  // Destinations post beside the mail; a run recorded before them replays without (the patch).
+  const destinationIds = spec.destinations ?? []
+  const posted =
+    destinationIds.length > 0 && patched(DESTINATIONS_PATCH)
+      ? postToDestinations(content, destinationIds)
+      : Promise.resolve([])
+
+  let mail: MailDelivery | undefined
+  if (mailsAnyone(spec.recipients)) {
+    try {
+      const lists = spec.recipients.lists.length
+      const whom = `${recipientCount(spec) - lists} addresses${lists > 0 ? ` and ${lists} lists` : ''}`
+      setCurrentDetails(`delivering to ${whom}`)
+      const report = await deliverReport.executeWithOptions({ summary: `deliver to ${whom}` }, [
+        { ...content, mail: spec.mail, recipients: spec.recipients },
+      ])
+      mail = { report }
+    } catch (err) {
+      mail = { error: failureMessage(err) }
+    }
   }
 
-  const delivered = report.sent + report.alreadySent
-  reached = report.recipients.length
-  const detail = `${report.sent} sent, ${report.alreadySent} already sent, ${report.suppressed} suppressed, ${report.permanentlyFailed} permanently failed`
-  steps.push({ name: 'deliver', status: report.permanentlyFailed > 0 ? 'failed' : 'ok', detail })
-  const status = report.permanentlyFailed === 0 ? 'sent' : delivered > 0 ? 'partial' : 'failed'
-  const sentNext = delivered > 0 ? { ...next, lastSentAt: run.fireTime } : next
-  return finish({ status, reason: detail, attachments, ...summary }, sentNext)
+  const settled = settleDeliveries(mail, await posted)
+  steps.push(...settled.steps)
+  reached = settled.reached
+  const sentNext = settled.delivered > 0 ? { ...next, lastSentAt: run.fireTime } : next
+  return finish(
+    { status: settled.status, reason: settled.reason, error: settled.error, attachments, ...summary },
+    sentNext,
+  )
 }
 
 /** The run's outcome, for the UI: current details, and the search attributes when it was started indexed. */

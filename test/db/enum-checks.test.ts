@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { connectDatabase, type Database } from '../../src/db/client.js'
 import { deliveryStatusSchema, suppressionReasonSchema } from '../../src/domain/delivery.js'
+import { deliveryChannelSchema, destinationKindSchema } from '../../src/domain/destination.js'
 import { runStatusSchema, runTriggerSchema } from '../../src/domain/run.js'
 import { scheduleStatusSchema } from '../../src/domain/schedule-state.js'
 
@@ -33,6 +34,8 @@ describe('SQL CHECK constraints follow the domain enums', () => {
     ['runs', 'trigger', runTriggerSchema.options],
     ['deliveries', 'status', deliveryStatusSchema.options],
     ['suppressions', 'reason', suppressionReasonSchema.options],
+    ['deliveries', 'channel', deliveryChannelSchema.options],
+    ['destinations', 'kind', destinationKindSchema.options],
   ]
   it.each(cases)('herald.%s.%s', async (table, column, options) => {
     expect(await allowedValues(table, column)).toEqual([...options].sort())

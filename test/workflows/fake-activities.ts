@@ -1,5 +1,6 @@
 import type { HeraldActivities } from '../../src/activities/index.js'
 import type { DeliveryInput, DeliveryReport } from '../../src/domain/delivery.js'
+import type { DestinationDeliveryInput, DestinationOutcome } from '../../src/domain/destination-delivery.js'
 import type { Attachment, QueryInput, QueryResult, RenderInput } from '../../src/domain/report-data.js'
 import type {
   OwnerNotice,
@@ -16,6 +17,7 @@ import type { ScheduleSnapshot } from '../../src/domain/schedule-state.js'
 export interface ScriptedActivities {
   query?: (input: QueryInput, call: number) => Promise<QueryResult> | QueryResult
   deliver?: (input: DeliveryInput) => Promise<DeliveryReport> | DeliveryReport
+  destination?: (input: DestinationDeliveryInput) => Promise<DestinationOutcome> | DestinationOutcome
 }
 
 export function result(rowCount: number, fingerprint = `fp-${rowCount}`, revenue?: number): QueryResult {
@@ -34,6 +36,7 @@ export function createFakeActivities(script: ScriptedActivities = {}) {
     runQuery: [] as QueryInput[],
     renderReport: [] as RenderInput[],
     deliverReport: [] as DeliveryInput[],
+    deliverToDestination: [] as DestinationDeliveryInput[],
     notifyOwners: [] as OwnerNotice[],
     recordRunStarted: [] as RunStartRecord[],
     recordRunFinished: [] as RunFinishRecord[],
@@ -66,6 +69,11 @@ export function createFakeActivities(script: ScriptedActivities = {}) {
         suppressed: 0,
         permanentlyFailed: 0,
       }
+    },
+    async deliverToDestination(input: DestinationDeliveryInput): Promise<DestinationOutcome> {
+      calls.deliverToDestination.push(input)
+      if (script.destination) return script.destination(input)
+      return { destinationId: input.destinationId, status: 'sent', alreadySent: false, reply: '200 OK' }
     },
     async notifyOwners(notice: OwnerNotice) {
       calls.notifyOwners.push(notice)

@@ -41,6 +41,8 @@ try {
       condition: { type: 'resultsChanged' },
       renotifyGraceMinutes: 90,
       dataReady: { dataset: 'orders', deadlineMinutes: 20, onTimeout: 'run' },
+      // v6: runs also post to destinations (patch run-destinations).
+      destinations: ['dst_replayslack', 'dst_replayhook'],
     })
     const handle = await startSchedule(spec, { scheduleId: `replay-${version}`, maxTicksPerExecution: 50 })
     await handle.signal(dataReadySignal, { dataset: 'orders', asOf: '2100-01-01T00:00:00Z' })

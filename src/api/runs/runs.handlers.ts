@@ -75,6 +75,7 @@ export const getOne: RouteHandler<GetOneRoute, AppBindings> = async (c) => {
       attachments: run.attachments.map((a, i) => ({ ...a, url: urls[i] ?? null })),
       deliveries: delivered.map((d) => ({
         recipient: d.recipient,
+        channel: d.channel,
         status: d.status,
         messageId: d.message_id,
         smtpReply: d.smtp_reply,

@@ -1,5 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi'
 import { deliveryStatusSchema } from '../../domain/delivery.js'
+import { deliveryChannelSchema } from '../../domain/destination.js'
 import { runStatusSchema, runStepSchema, runTriggerSchema } from '../../domain/run.js'
 import { linkedAttachmentSchema } from '../artifacts/linked-attachment.js'
 import { nextCursorSchema, pageQuerySchema } from '../pagination.js'
@@ -31,10 +32,19 @@ export const runSummarySchema = z
 
 export const deliverySchema = z
   .object({
-    recipient: z.string(),
+    recipient: z.string().openapi({ description: 'An email address, or a destination id (dst_…)' }),
+    channel: z
+      .enum(deliveryChannelSchema.options)
+      .openapi({ description: 'email, or the kind of destination' }),
     status: deliveryStatusSchema,
-    messageId: z.string().nullable(),
-    smtpReply: z.string().nullable(),
+    messageId: z
+      .string()
+      .nullable()
+      .openapi({ description: 'The Message-ID, or the Idempotency-Key sent to a destination' }),
+    smtpReply: z
+      .string()
+      .nullable()
+      .openapi({ description: "The SMTP server's reply, or the destination's HTTP status and answer" }),
     attempts: z.number(),
     updatedAt: z.string(),
   })

@@ -25,6 +25,7 @@ import { decodeCursor, page } from '../pagination.js'
 import { fieldErrors, notFound, ProblemError, validationFailed } from '../problems.js'
 import { scheduleHandle, scheduleWorkflowId, temporalUiUrl, withTemporalDeadline } from '../temporal-calls.js'
 import { assertSensibleCron } from './cron-guard.js'
+import { assertKnownDestinations } from './destination-guard.js'
 import { mergePatch } from './merge-patch.js'
 import { runPreview } from './preview.js'
 import { requireSchedule } from './require-schedule.js'
@@ -95,6 +96,7 @@ export const create: Handler<typeof routes.create> = async (c) => {
   const idempotencyKey = c.req.valid('header')['idempotency-key']
   const actor = c.get('actor')
   assertSensibleCron(spec, c.var.deps.config)
+  await assertKnownDestinations(db, spec)
 
   const replay = async (existing: ScheduleRow) => {
     if (!sameSpec(existing.spec, spec)) {
@@ -185,6 +187,7 @@ export const patch: Handler<typeof routes.patch> = async (c) => {
   if (merged.data.cron !== row.spec.cron || merged.data.timezone !== row.spec.timezone) {
     assertSensibleCron(merged.data, c.var.deps.config)
   }
+  await assertKnownDestinations(db, merged.data)
   // The workflow validates again and decides; it writes the row and answers with the definition in force.
   const applied = await withTemporalDeadline(temporal, () =>
     scheduleHandle(temporal, id).executeUpdate(updateScheduleUpdate, { args: [merged.data] }),
