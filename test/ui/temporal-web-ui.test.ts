@@ -1,5 +1,4 @@
 import { mkdir, writeFile } from 'node:fs/promises'
-import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { type ServerType, serve } from '@hono/node-server'
 import { type Browser, chromium, type Page } from 'playwright-core'
@@ -123,9 +122,9 @@ describe.skipIf(!chromiumLookup.found && !required)('the Temporal Web UI', () =>
       for (const frame of page.frames()) {
         const body = await frame
           .locator('body')
-          .innerText()
-          .catch(() => '')
-        if (body.includes(text)) return
+          .textContent()
+          .catch(() => null)
+        if (body?.includes(text)) return
       }
       await new Promise((resolve) => setTimeout(resolve, 200))
     }
