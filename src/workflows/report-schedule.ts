@@ -1,36 +1,16 @@
 import * as wf from '@temporalio/workflow'
-import type { HeraldActivities } from '../activities/index.js'
 import { nextFireTime, toZonedIso } from '../domain/cron.js'
-import type { RunTrigger } from '../domain/run.js'
-import type { TickRecord } from '../domain/run-records.js'
 import { type ScheduleSpec, type ScheduleSpecInput, scheduleSpecSchema } from '../domain/schedule.js'
 import type { PauseRequest } from '../domain/schedule-messages.js'
 import type { ScheduleState } from '../domain/schedule-state.js'
-import {
-  dueTicks,
-  mergeIntoBuffered,
-  overlapDecision,
-  pausedTicks,
-  runIdFor,
-  skippedTick,
-  type TickNotRun,
-  tickDueAt,
-} from '../domain/tick-plan.js'
-import { LEDGER_POLICY } from './activity-policies.js'
+import { pausedTicks, runIdFor, tickDueAt } from '../domain/tick-plan.js'
 import { listenToMessages } from './schedule-handlers.js'
 import { ScheduleRow } from './schedule-row.js'
 import { ScheduleRuns } from './schedule-runs.js'
-import { initialState, liveView, rememberRun, type ScheduleCarryState } from './schedule-state.js'
+import { initialState, liveView, type ScheduleCarryState } from './schedule-state.js'
+import { ScheduleTicks } from './schedule-ticks.js'
 import { ScheduleVisibility } from './schedule-visibility.js'
 import { workflowNow, workflowNowMs } from './workflow-clock.js'
-
-const { recordTick } = wf.proxyActivities<HeraldActivities>(LEDGER_POLICY)
-
-/**
- * Ticks that cannot run on their own (superseded in catch-up, or a third tick under bufferOne) hand their period to
- * the run that replaces them instead of being dropped (docs/SCHEDULING.md). Histories from before keep their drops.
- */
-const LATE_TICKS_MERGE_PATCH = 'late-ticks-hand-their-period-to-the-next-run'
 
 /** Bounds replay cost and history size: the schedule continues as new after this many ticks at the latest. */
 const MAX_TICKS_PER_EXECUTION = 200
@@ -46,8 +26,8 @@ export interface ReportScheduleInput {
 /**
  * One long-running workflow per report schedule (id `schedule/<scheduleId>`): sleeps on a durable timer until the
  * next cron tick in the schedule's timezone, starts a `reportRun` child per tick, and answers messages meanwhile.
- * Which ticks are due and what becomes of each is decided in src/domain/tick-plan.ts; the runs themselves are
- * ScheduleRuns (schedule-runs.ts).
+ * Which ticks are due and what becomes of each is decided in src/domain/tick-plan.ts and applied by ScheduleTicks
+ * (schedule-ticks.ts); the runs themselves are ScheduleRuns (schedule-runs.ts).
  */
 export async function reportSchedule(input: ReportScheduleInput): Promise<ScheduleState> {
   const schedule = new ReportSchedule(
@@ -75,9 +55,8 @@ export function parseSpec(spec: ScheduleSpecInput): ScheduleSpec {
 class ReportSchedule {
   readonly state: ScheduleCarryState
   private readonly runs: ScheduleRuns
-  private readonly pendingRecords: TickRecord[] = []
+  private readonly ticks: ScheduleTicks
   private wake = false
-  private ticksThisExecution = 0
   private readonly row: ScheduleRow
   private readonly visibility: ScheduleVisibility
 
@@ -89,6 +68,7 @@ class ReportSchedule {
   ) {
     this.state = state ?? initialState(workflowNow().toISOString())
     this.runs = new ScheduleRuns(this)
+    this.ticks = new ScheduleTicks(this, this.runs)
     // A local activity holds the workflow task, and with it the command that starts a tick's run.
     this.row = new ScheduleRow(this.scheduleId, () => !this.runs.startingChildren)
     this.visibility = new ScheduleVisibility(this.scheduleId)
@@ -101,9 +81,9 @@ class ReportSchedule {
   async run(): Promise<ScheduleState> {
     this.row.start()
     for (;;) {
-      if (!this.state.paused) this.startDueTicks()
-      this.startBufferedRunIfIdle()
-      await this.flushRecords()
+      if (!this.state.paused) this.ticks.startDue()
+      this.ticks.startBufferedIfIdle()
+      await this.ticks.flush()
 
       const next = this.state.paused ? undefined : nextFireTime(this.spec, new Date(this.state.cursor))
       const idle = this.runs.size === 0 && !this.state.buffered
@@ -115,7 +95,7 @@ class ReportSchedule {
       }
       if (idle && this.shouldContinueAsNew()) {
         await wf.condition(() => wf.allHandlersFinished() && this.row.isIdle())
-        await this.flushRecords()
+        await this.ticks.flush()
         return wf.continueAsNew<typeof reportSchedule>({
           scheduleId: this.scheduleId,
           spec: this.spec,
@@ -181,76 +161,11 @@ class ReportSchedule {
   }
 
   private shouldContinueAsNew(): boolean {
-    return wf.workflowInfo().continueAsNewSuggested || this.ticksThisExecution >= this.maxTicksPerExecution
+    return wf.workflowInfo().continueAsNewSuggested || this.ticks.thisExecution >= this.maxTicksPerExecution
   }
 
   wakeUp(): void {
     this.wake = true
-  }
-
-  private startDueTicks(): void {
-    const due = dueTicks(this.scheduleId, this.spec, this.state.cursor, workflowNowMs(), mergesLatePeriods)
-    if (!due.cursor) return
-    this.state.cursor = due.cursor
-    this.ticksThisExecution += due.count
-    for (const tick of due.notRun) this.note(tick)
-    for (const tick of due.toRun) this.onTick(tick.fireTime, tick.trigger, tick.periodStart)
-  }
-
-  /** A tick that does not run is recorded (runs table) and remembered (state query), never dropped silently. */
-  private note(tick: TickNotRun): void {
-    this.pendingRecords.push(tick.record)
-    this.state.counts.missed += tick.alsoMissed
-    rememberRun(this.state, tick.summary)
-  }
-
-  private async flushRecords(): Promise<void> {
-    const records = this.pendingRecords.splice(0)
-    await Promise.all(records.map((r) => recordTick(r)))
-  }
-
-  private onTick(fireTime: Date, trigger: RunTrigger, periodStart?: Date): void {
-    if (this.state.skipNext) {
-      this.state.skipNext = false
-      this.note(
-        skippedTick(this.scheduleId, fireTime, 'skipNext: this tick was skipped on request', 'skipNext'),
-      )
-      return
-    }
-    const { buffered } = this.state
-    const decision = overlapDecision(
-      this.spec.overlap,
-      this.runs.ids,
-      buffered !== undefined,
-      mergesLatePeriods,
-    )
-    if (decision.action === 'run') {
-      this.runs.launch(fireTime, trigger, periodStart)
-    } else if (decision.action === 'buffer') {
-      this.state.buffered = {
-        fireTime: fireTime.toISOString(),
-        trigger,
-        ...(periodStart ? { periodStart: periodStart.toISOString() } : {}),
-      }
-    } else if (decision.action === 'merge' && buffered) {
-      const merged = mergeIntoBuffered(this.scheduleId, this.spec, buffered, {
-        fireTime,
-        trigger,
-        runningId: decision.runningId,
-      })
-      this.note(merged.superseded)
-      this.state.buffered = merged.buffered
-    } else if (decision.action === 'skip') {
-      this.note(skippedTick(this.scheduleId, fireTime, decision.reason, 'overlap'))
-    }
-  }
-
-  private startBufferedRunIfIdle(): void {
-    const buffered = this.state.buffered
-    if (!buffered || this.runs.size > 0) return
-    this.state.buffered = undefined
-    const periodStart = buffered.periodStart ? new Date(buffered.periodStart) : undefined
-    this.runs.launch(new Date(buffered.fireTime), buffered.trigger, periodStart)
   }
 
   triggerManually(): string {
@@ -266,7 +181,7 @@ class ReportSchedule {
     if (!paused) return
     const now = workflowNow()
     const skipped = pausedTicks(this.scheduleId, this.spec, this.state.cursor, now, paused.note)
-    if (skipped) this.note(skipped)
+    if (skipped) this.ticks.note(skipped)
     this.state.cursor = now.toISOString()
     this.state.paused = undefined
     this.wakeUp()
@@ -275,9 +190,4 @@ class ReportSchedule {
   view(status?: ScheduleState['status']): ScheduleState {
     return liveView(this.spec, this.state, this.runs.ids, workflowNowMs(), status)
   }
-}
-
-/** Asked only where merging would change what happens, so older histories replay their drops unchanged. */
-function mergesLatePeriods(): boolean {
-  return wf.patched(LATE_TICKS_MERGE_PATCH)
 }
