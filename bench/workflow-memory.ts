@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
+import { DEMO_REPORT_SQL } from '../src/db/demo.js'
 import type { RunContext } from '../src/domain/run.js'
 import { runIdFor } from '../src/domain/tick-plan.js'
 import { reportRun } from '../src/workflows/report-run.js'
@@ -18,7 +19,7 @@ import { machineLine, markdownTable } from './support/stats.js'
 
 /**
  * Memory per cached workflow (issue 14, item 3): heap of Herald's worker, after a full GC, with no workflows, with
- * N sleeping schedule workflows cached, then with M run workflows held mid-run (their query sleeps), all in a cache
+ * N sleeping schedule workflows cached, then with M run workflows held at their first activity, all in a cache
  * large enough for every one. The worker is Herald's (createWorker) in the SDK's debug mode, which runs workflows
  * in the main isolate so one heap holds them all (bench/support/heap-worker.ts). Prints the derived cache formula;
  * the worker's defaults are not changed here.
@@ -65,30 +66,36 @@ async function main() {
       await sleep(5_000)
       const schedules = await heap()
 
-      const runIds = await startHeldRuns(stack, RUNS)
-      await until(
-        stack,
-        worker.pid,
-        `SELECT count(*)::int AS n FROM herald.runs WHERE schedule_id LIKE 'mem-bench-%'`,
-        RUNS,
-      )
-      await sleep(5_000)
-      const runs = await heap()
-      await Promise.all(
-        runIds.map((id) =>
-          stack.client.workflow
-            .getHandle(id)
-            .terminate('memory measured')
-            .catch(() => {}),
-        ),
-      )
+      // The runs are held at their first activity (recordRunStarted) by a lock on herald.runs: cached, but not
+      // one of them rendering or holding a query result, and the worker's activity slots stay bounded.
+      const lock = await stack.db.reserve()
+      let runs: HeapReading
+      try {
+        await lock`BEGIN`
+        await lock`LOCK TABLE herald.runs IN EXCLUSIVE MODE`
+        const runIds = await startHeldRuns(stack, RUNS)
+        await untilFirstTaskDone(stack, worker.pid, runIds)
+        await sleep(5_000)
+        runs = await heap()
+        await Promise.all(
+          runIds.map((id) =>
+            stack.client.workflow
+              .getHandle(id)
+              .terminate('memory measured')
+              .catch(() => {}),
+          ),
+        )
+      } finally {
+        await lock`ROLLBACK`.catch(() => {})
+        lock.release()
+      }
 
       const perSchedule = (schedules.heapUsed - empty.heapUsed) / SCHEDULES
       const perRun = (runs.heapUsed - schedules.heapUsed) / RUNS
       const rssPerSchedule = (schedules.rss - empty.rss) / SCHEDULES
       const rssPerRun = (runs.rss - schedules.rss) / RUNS
       console.log(
-        `\n## Memory per cached workflow: ${SCHEDULES} schedules, ${RUNS} runs held mid-run (${machineLine()})\n`,
+        `\n## Memory per cached workflow: ${SCHEDULES} schedules, ${RUNS} runs held at their first activity (${machineLine()})\n`,
       )
       console.log(
         markdownTable(
@@ -109,7 +116,7 @@ async function main() {
               (rssPerSchedule / 1024).toFixed(1),
             ],
             [
-              `plus ${RUNS} reportRun workflows waiting on their query`,
+              `plus ${RUNS} reportRun workflows waiting on their first activity`,
               (runs.heapUsed / MB).toFixed(1),
               (runs.rss / MB).toFixed(0),
               (perRun / 1024).toFixed(1),
@@ -184,12 +191,30 @@ async function until(stack: BenchStack, workerPid: number, countSql: string, cou
   }
 }
 
-/** M reportRun workflows started directly, each held at its query (pg_sleep) so it stays cached. */
+/** Waits (up to 10 min, while the heap worker lives) until every run's first workflow task has completed. */
+async function untilFirstTaskDone(stack: BenchStack, workerPid: number, runIds: string[]): Promise<void> {
+  const began = Date.now()
+  let pending = runIds
+  while (pending.length > 0) {
+    if (!existsSync(`/proc/${workerPid}`)) throw new Error('the heap worker exited while the runs started')
+    if (Date.now() - began > 10 * 60_000) throw new Error(`${pending.length} runs never had a workflow task`)
+    const still: string[] = []
+    await inParallel(pending, 20, async (id) => {
+      const { raw } = await stack.client.workflow.getHandle(id).describe()
+      // The first activity is scheduled once the first workflow task completed.
+      if ((raw.pendingActivities ?? []).length === 0) still.push(id)
+    })
+    pending = still
+    if (pending.length > 0) await sleep(1_000)
+  }
+}
+
+/** M reportRun workflows started directly, the demo report (PDF + XLSX, 3 recipients) as in the burst. */
 async function startHeldRuns(stack: BenchStack, count: number): Promise<string[]> {
   const spec = benchSpec({
     name: 'Memory (held run)',
     cron: '0 3 1 1 *',
-    query: { sql: 'SELECT pg_sleep(600) IS NULL AS slept', timeoutSeconds: 900 },
+    query: { sql: DEMO_REPORT_SQL },
     formats: ['pdf', 'xlsx'],
     recipients: { to: ['a@bench.test', 'b@bench.test', 'c@bench.test'] },
   })
