@@ -169,10 +169,9 @@ async function readHeap(pid: number, file: string): Promise<HeapReading> {
   process.kill(pid, 'SIGUSR2')
   for (let i = 0; i < 300; i++) {
     await sleep(100)
-    const reading = await readFile(file, 'utf8').then(
-      (text) => JSON.parse(text) as HeapReading,
-      () => undefined,
-    )
+    const reading = await readFile(file, 'utf8')
+      .then((text) => JSON.parse(text) as HeapReading)
+      .catch(() => undefined)
     if (reading && reading.at >= asked) return reading
   }
   throw new Error('the heap worker did not report its heap within 30 s')
