@@ -26,6 +26,8 @@ export interface MailOutcome {
   mail: MailDelivery
   /** A step per group deferred by quiet hours, for the run's record. */
   deferredSteps: RunStep[]
+  /** For the run's reason, when anyone was deferred: "2 deferred by quiet hours". */
+  deferredNote?: string
 }
 
 export interface QuietHoursDeliveryInput {
@@ -102,7 +104,7 @@ export async function mailReport(content: MailContent, spec: ScheduleSpec): Prom
       detail: `deferred by quiet hours until ${untilText(g)}: ${whom(g.recipients)}`,
     }),
   )
-  return { mail, deferredSteps }
+  return { mail, deferredSteps, deferredNote: `${deferred.length} deferred by quiet hours` }
 }
 
 /**

@@ -191,10 +191,8 @@ export async function reportRun(input: ReportRunInput): Promise<ReportRunResult>
   steps.push(...settled.steps, ...(mailed?.deferredSteps ?? []))
   reached = settled.reached
   const sentNext = settled.delivered > 0 ? { ...next, lastSentAt: run.fireTime } : next
-  return finish(
-    { status: settled.status, reason: settled.reason, error: settled.error, attachments, ...summary },
-    sentNext,
-  )
+  const reason = mailed?.deferredNote ? `${settled.reason}; ${mailed.deferredNote}` : settled.reason
+  return finish({ status: settled.status, reason, error: settled.error, attachments, ...summary }, sentNext)
 }
 
 /** The run's outcome, for the UI: current details, and the search attributes when it was started indexed. */

@@ -159,6 +159,9 @@ it('defers a recipient in quiet hours across the spring-forward night and mails 
   await worker.runUntil(async () => {
     const { runId, result } = await runAt(taskQueue, fireTime, { recipients: { to: [awake, sleeper] } })
     expect(result.status).toBe('sent')
+    expect(result.reason).toBe(
+      '1 sent, 0 already sent, 0 suppressed, 0 permanently failed; 1 deferred by quiet hours',
+    )
     const finished = calls.recordRunFinished[0]!
     expect(finished.steps.map((s) => s.detail)).toContain(
       `deferred by quiet hours until 2027-03-28T07:00:00+02:00: ${sleeper}`,
