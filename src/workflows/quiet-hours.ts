@@ -53,11 +53,19 @@ export async function mailReport(content: MailContent, spec: ScheduleSpec): Prom
   const everyone = `${recipientCount(spec) - lists} addresses${lists > 0 ? ` and ${lists} lists` : ''}`
   let groups: DeferredGroup[] = []
   if (patched(QUIET_HOURS_PATCH)) {
-    const quiet = await recipientQuietHours.executeWithOptions(
-      { summary: "read the recipients' quiet hours" },
-      [{ scheduleId: content.run.scheduleId, recipients: spec.recipients }],
-    )
-    groups = splitByQuietHours(quiet, workflowNow()).deferred
+    try {
+      const quiet = await recipientQuietHours.executeWithOptions(
+        { summary: "read the recipients' quiet hours" },
+        [{ scheduleId: content.run.scheduleId, recipients: spec.recipients }],
+      )
+      groups = splitByQuietHours(quiet, workflowNow()).deferred
+    } catch (err) {
+      // Without preferences nobody can be told apart: the delivery fails as a whole, and the owners hear of it.
+      return {
+        mail: { error: `recipient preferences unreadable: ${failureMessage(err)}` },
+        deferredSteps: [],
+      }
+    }
   }
   const deferred = groups.flatMap((g) => g.recipients.map((recipient) => ({ recipient, until: g.until })))
   const target = deferred.length > 0 ? `${everyone}, ${deferred.length} deferred by quiet hours` : everyone

@@ -83,7 +83,10 @@ async function skipTo(iso: string) {
 }
 
 /** A worker with the real mail and preference activities; query, render and records are scripted. */
-async function createWorker(script: ScriptedActivities = {}) {
+async function createWorker(
+  script: ScriptedActivities = {},
+  overrides: Partial<ReturnType<typeof createPreferenceActivities>> = {},
+) {
   const { activities, calls } = createFakeActivities(script)
   const taskQueue = uniqueId('tq-quiet')
   const worker = await Worker.create({
@@ -115,6 +118,7 @@ async function createWorker(script: ScriptedActivities = {}) {
         secret: 'quiet-hours-test-secret-0123456789',
       }),
       ...createPreferenceActivities({ db }),
+      ...overrides,
     },
   })
   return { worker, calls, taskQueue }
@@ -255,5 +259,30 @@ it('sends owner notices at once, even inside the owner quiet hours (they are urg
     expect(calls.recordRunFinished[0]!.steps.map((s) => s.name)).toContain('notify')
     expect(mailedTo(owner)).toBe(1)
     expect(mailedTo(reader)).toBe(0)
+  })
+})
+
+it('fails the delivery, mailing nobody, when the preferences cannot be read, and tells the owners', async () => {
+  const owner = address('owner')
+  const reader = address('reader')
+  const { worker, calls, taskQueue } = await createWorker(
+    {},
+    {
+      recipientQuietHours: async () => {
+        throw ApplicationFailure.nonRetryable(
+          'relation "herald.recipient_preferences" does not exist',
+          'Broken',
+        )
+      },
+    },
+  )
+  await worker.runUntil(async () => {
+    const now = new Date(await env.currentTimeMs()).toISOString()
+    const { runId, result } = await runAt(taskQueue, now, { recipients: { to: [reader] }, owners: [owner] })
+    expect(result.status).toBe('failed')
+    expect(calls.recordRunFinished[0]!.error).toContain('recipient preferences unreadable')
+    expect(mailedTo(reader)).toBe(0)
+    expect(mailedTo(owner)).toBe(1)
+    expect(await ledger(runId)).toEqual({})
   })
 })
