@@ -132,6 +132,8 @@ async function runAt(taskQueue: string, fireTime: string, spec: Partial<Schedule
   const result: ReportRunResult = await env.client.workflow.execute(reportRun, {
     taskQueue,
     workflowId: runId,
+    // As the schedule starts runs (runTimeoutMs, at least 10 min): a deferral inside the run would be cut off.
+    workflowExecutionTimeout: '30 minutes',
     args: [
       {
         run: {
@@ -181,6 +183,10 @@ it('defers a recipient in quiet hours across the spring-forward night and mails 
     // The deferred part is a workflow of its own (the run's timeout cannot cut it); its timer ends the night.
     const deferred = env.client.workflow.getHandle(`${runId}/quiet-hours`)
     const reports = await deferred.result()
+    const description = await deferred.describe()
+    // None set (the server's unlimited, or 0), unlike the run's 30 minutes: longer than any quiet hours.
+    const timeoutSeconds = Number(description.raw.executionConfig?.workflowExecutionTimeout?.seconds ?? 0)
+    expect(timeoutSeconds === 0 || timeoutSeconds > 24 * 3600).toBe(true)
     expect(reports).toEqual([expect.objectContaining({ sent: 1, alreadySent: 0 })])
     expect(mailedTo(sleeper)).toBe(1)
     expect(mailedTo(awake)).toBe(1)
