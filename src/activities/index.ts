@@ -8,6 +8,7 @@ import { createDestinationActivities } from './destinations/deliver.js'
 import { createDestinationHttp } from './destinations/destination-http.js'
 import { createLedgerActivities } from './ledger/index.js'
 import { createMailActivities } from './mail/deliver.js'
+import { createPreferenceActivities } from './mail/recipient-preferences.js'
 import { createSmtpCheckActivities } from './mail/smtp-check.js'
 import type { Mailer } from './mail/smtp-transport.js'
 import { createRetentionActivities } from './maintenance/retention.js'
@@ -51,6 +52,7 @@ export function createActivities(deps: ActivityDeps) {
       metrics: deps.metrics,
     }),
     ...createSmtpCheckActivities({ mailer: deps.mailer }),
+    ...createPreferenceActivities({ db: deps.db }),
     ...createDestinationActivities({
       db: deps.db,
       deliveryLocks: deps.deliveryLocks,

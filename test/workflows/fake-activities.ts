@@ -1,6 +1,7 @@
 import type { HeraldActivities } from '../../src/activities/index.js'
 import type { DeliveryInput, DeliveryReport } from '../../src/domain/delivery.js'
 import type { DestinationDeliveryInput, DestinationOutcome } from '../../src/domain/destination-delivery.js'
+import type { RecipientQuietHours } from '../../src/domain/recipient-preferences.js'
 import type { Attachment, QueryInput, QueryResult, RenderInput } from '../../src/domain/report-data.js'
 import type {
   OwnerNotice,
@@ -18,6 +19,8 @@ export interface ScriptedActivities {
   query?: (input: QueryInput, call: number) => Promise<QueryResult> | QueryResult
   deliver?: (input: DeliveryInput) => Promise<DeliveryReport> | DeliveryReport
   destination?: (input: DestinationDeliveryInput) => Promise<DestinationOutcome> | DestinationOutcome
+  /** Recipients in quiet hours (none unless scripted). */
+  quietHours?: () => RecipientQuietHours[]
 }
 
 export function result(rowCount: number, fingerprint = `fp-${rowCount}`, revenue?: number): QueryResult {
@@ -38,6 +41,7 @@ export function createFakeActivities(script: ScriptedActivities = {}) {
     deliverReport: [] as DeliveryInput[],
     deliverToDestination: [] as DestinationDeliveryInput[],
     notifyOwners: [] as OwnerNotice[],
+    recipientQuietHours: [] as { scheduleId: string }[],
     recordRunStarted: [] as RunStartRecord[],
     recordRunFinished: [] as RunFinishRecord[],
     recordTick: [] as TickRecord[],
@@ -74,6 +78,10 @@ export function createFakeActivities(script: ScriptedActivities = {}) {
       calls.deliverToDestination.push(input)
       if (script.destination) return script.destination(input)
       return { destinationId: input.destinationId, status: 'sent', alreadySent: false, reply: '200 OK' }
+    },
+    async recipientQuietHours(input: { scheduleId: string }): Promise<RecipientQuietHours[]> {
+      calls.recipientQuietHours.push(input)
+      return script.quietHours ? script.quietHours() : []
     },
     async notifyOwners(notice: OwnerNotice) {
       calls.notifyOwners.push(notice)
