@@ -33,7 +33,7 @@ echo "fuzz: seed ${SEED} (replay with FUZZ_SEED=${SEED})"
 # Schemathesis closes with pytest-style banners ("==== 2 warnings in 150.09s ===="); CI reads such a line as a
 # pytest run that executed no test, so the banners are reworded. npm test's own closing line counts the operations.
 npx tsx fuzz/api-stack.ts -- bash -c '
-  schemathesis run "$HERALD_API_URL/openapi.json" \
+  schemathesis --config-file fuzz/schemathesis.toml run "$HERALD_API_URL/openapi.json" \
     --header "Authorization: Bearer $HERALD_API_KEY" \
     --checks not_a_server_error \
     --max-examples "${FUZZ_MAX_EXAMPLES:-20}" \
