@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { destinationIdSchema } from './destination.js'
 import { emailAddress } from './email-address.js'
 import type { RunStatus } from './run.js'
 
@@ -13,14 +14,22 @@ export const escalationStepSchema = z
   .object({
     /** Notified when this many counted runs in a row have ended (1 = the first one). */
     afterConsecutive: z.number().int().min(1).max(1000),
-    notify: z.object({
-      to: z.array(emailAddress).max(100).default([]),
-      /** Distribution lists by id or name, expanded when the step is notified. */
-      lists: z.array(z.string().min(1).max(100)).max(20).default([]),
-    }),
+    notify: z
+      .object({
+        to: z.array(emailAddress).max(100).default([]),
+        /** Distribution lists by id or name, expanded when the step is notified. */
+        lists: z.array(z.string().min(1).max(100)).max(20).default([]),
+      })
+      .default({ to: [], lists: [] }),
+    /** Slack, Teams and webhook destinations by id, posted once each (a webhook gets `schedule.escalated`). */
+    destinations: z
+      .array(destinationIdSchema)
+      .max(20)
+      .refine((ids) => new Set(ids).size === ids.length, { message: 'a destination may be named only once' })
+      .default([]),
   })
-  .refine((s) => s.notify.to.length + s.notify.lists.length > 0, {
-    message: 'a step needs at least one address or distribution list',
+  .refine((s) => s.notify.to.length + s.notify.lists.length + s.destinations.length > 0, {
+    message: 'a step needs at least one address, distribution list or destination',
     path: ['notify'],
   })
 

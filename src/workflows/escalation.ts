@@ -4,6 +4,7 @@ import {
   type AcknowledgeRequest,
   acknowledgeProblem,
   applyRun,
+  type EscalationNotice,
   type EscalationPolicy,
   type EscalationState,
   escalationVerdict,
@@ -11,12 +12,13 @@ import {
 } from '../domain/escalation.js'
 import type { RunSummary } from '../domain/run.js'
 import type { ScheduleSpec } from '../domain/schedule.js'
-import { ESCALATION_POLICY } from './activity-policies.js'
+import { DESTINATION_DELIVERY_POLICY, ESCALATION_POLICY } from './activity-policies.js'
 import { failureMessage } from './failure-message.js'
 import type { ScheduleCarryState } from './schedule-state.js'
 import { workflowNow } from './workflow-clock.js'
 
 const { notifyEscalation } = wf.proxyActivities<HeraldActivities>(ESCALATION_POLICY)
+const { postEscalation } = wf.proxyActivities<HeraldActivities>(DESTINATION_DELIVERY_POLICY)
 
 /** Schedules recorded before escalation existed replay without its activities. */
 export const ESCALATION_PATCH = 'schedule-escalation'
@@ -85,32 +87,41 @@ export class ScheduleEscalation {
     const episode = escalation.episode!
     const entry = episode.steps.find((s) => s.step === step)!
     const { spec, scheduleId } = this.owner
+    const notice: EscalationNotice = {
+      scheduleId,
+      scheduleName: spec.name,
+      timezone: spec.timezone,
+      episodeId: episode.id,
+      step,
+      afterConsecutive: entry.afterConsecutive,
+      consecutive: escalation.consecutive,
+      runId: run.runId,
+      fireTime: run.fireTime,
+      status: run.status,
+      reason: run.reason,
+      notify: policy.steps[step]!.notify,
+    }
+    const { notify, destinations } = policy.steps[step]!
+    const summary = `escalation step ${step + 1}: ${escalation.consecutive} runs in a row`
     this.inFlight++
     try {
-      const outcome = await notifyEscalation.executeWithOptions(
-        { summary: `escalation step ${step + 1}: ${escalation.consecutive} runs in a row` },
-        [
-          {
-            scheduleId,
-            scheduleName: spec.name,
-            timezone: spec.timezone,
-            episodeId: episode.id,
-            step,
-            afterConsecutive: entry.afterConsecutive,
-            consecutive: escalation.consecutive,
-            runId: run.runId,
-            fireTime: run.fireTime,
-            status: run.status,
-            reason: run.reason,
-            notify: policy.steps[step]!.notify,
-          },
-        ],
+      const mailed =
+        notify.to.length + notify.lists.length > 0
+          ? notifyEscalation.executeWithOptions({ summary }, [notice])
+          : undefined
+      // Older code had no destinations in steps, so a step without them starts only the mail, as before.
+      const posted = destinations.map((destinationId) =>
+        postEscalation.executeWithOptions({ summary: `${summary}, post to ${destinationId}` }, [
+          { notice, destinationId },
+        ]),
       )
-      entry.status = 'notified'
-      entry.detail = outcome
-    } catch (err) {
-      entry.status = 'failed'
-      entry.detail = failureMessage(err)
+      // Every activity ends before the step does: the schedule continues as new only with none in flight.
+      const outcomes = await Promise.allSettled([...(mailed ? [mailed] : []), ...posted])
+      const failed = outcomes.some((o) => o.status === 'rejected')
+      entry.status = failed ? 'failed' : 'notified'
+      entry.detail = outcomes
+        .map((o) => (o.status === 'fulfilled' ? o.value : failureMessage(o.reason)))
+        .join('; ')
     } finally {
       this.inFlight--
       this.owner.wakeUp()

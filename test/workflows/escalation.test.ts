@@ -166,4 +166,39 @@ describe('escalation', () => {
       await cancelAndWait(handle)
     })
   })
+
+  it('a step with destinations posts to each once, beside its mail', async () => {
+    const { worker, calls, startSchedule } = await createTestWorker(env, { query: failFirst(3) })
+    const handle = await startSchedule(
+      escalatingSpec({
+        escalation: {
+          steps: [
+            { afterConsecutive: 1, destinations: ['dst_escalationslack', 'dst_escalationhook'] },
+            {
+              afterConsecutive: 2,
+              notify: { to: ['head@example.com'] },
+              destinations: ['dst_escalationhook'],
+            },
+          ],
+        },
+      }),
+    )
+    await worker.runUntil(async () => {
+      await advanceUntil(env, () => calls.recordRunFinished.length >= 3, '10 minutes', 40)
+      await advanceUntil(env, () => calls.postEscalation.length >= 3, '1 second', 20)
+      // Activities started together may run in any order.
+      expect(calls.postEscalation.map((p) => `${p.notice.step} ${p.destinationId}`).sort()).toEqual([
+        '0 dst_escalationhook',
+        '0 dst_escalationslack',
+        '1 dst_escalationhook',
+      ])
+      expect(calls.notifyEscalation.map((n) => n.step)).toEqual([1])
+      const state = await handle.query(stateQuery)
+      expect(state.escalation?.episode?.steps.map((s) => [s.status, s.detail])).toEqual([
+        ['notified', 'dst_escalationslack: 200 OK; dst_escalationhook: 200 OK'],
+        ['notified', '1 notified now, 0 before; dst_escalationhook: 200 OK'],
+      ])
+      await cancelAndWait(handle)
+    })
+  })
 })

@@ -42,6 +42,7 @@ export function createFakeActivities(script: ScriptedActivities = {}) {
     deliverToDestination: [] as DestinationDeliveryInput[],
     notifyOwners: [] as OwnerNotice[],
     notifyEscalation: [] as EscalationNotice[],
+    postEscalation: [] as { notice: EscalationNotice; destinationId: string }[],
     recordRunStarted: [] as RunStartRecord[],
     recordRunFinished: [] as RunFinishRecord[],
     recordTick: [] as TickRecord[],
@@ -86,6 +87,10 @@ export function createFakeActivities(script: ScriptedActivities = {}) {
       calls.notifyEscalation.push(notice)
       if (script.escalation) return script.escalation(notice, calls.notifyEscalation.length)
       return `${notice.notify.to.length} notified now, 0 before`
+    },
+    async postEscalation(input: { notice: EscalationNotice; destinationId: string }): Promise<string> {
+      calls.postEscalation.push(input)
+      return `${input.destinationId}: 200 OK`
     },
     async recordRunStarted(record: RunStartRecord) {
       calls.recordRunStarted.push(record)
