@@ -26,7 +26,7 @@ export interface WebhookFaultRates {
 }
 
 export const NO_WEBHOOK_FAULTS: WebhookFaultRates = { status500: 0, status429: 0, dropped: 0 }
-export const WEBHOOK_FAULTS: WebhookFaultRates = { status500: 0.1, status429: 0.1, dropped: 0.1 }
+export const WEBHOOK_FAULTS: WebhookFaultRates = { status500: 0.15, status429: 0.1, dropped: 0.15 }
 
 /** Two faults at most per key: the retries wait 10 s then 20 s (or 1 s after a 429), well inside the settle time. */
 const MAX_FAULTS_PER_KEY = 2
