@@ -1,3 +1,4 @@
+import { workflowCacheSize } from '../src/temporal/workflow-cache-size.js'
 import { runScenarios, scenarioTable } from './support/api-load.js'
 import { numberFlag } from './support/args.js'
 import { insertScheduleRows, sleepingSpec, startHeraldSchedules } from './support/schedules.js'
@@ -57,7 +58,7 @@ async function main() {
     })
     const afterApi = await worker.memory()
 
-    const cache = stack.config.WORKER_MAX_CACHED_WORKFLOWS
+    const cache = workflowCacheSize(stack.config)
     console.log(
       `\n## Idle scale: ${SCHEDULES} sleeping schedules, maxCachedWorkflows ${cache} (${machineLine()})\n`,
     )

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url'
 import { DEMO_REPORT_SQL } from '../src/db/demo.js'
 import type { RunContext } from '../src/domain/run.js'
 import { runIdFor } from '../src/domain/tick-plan.js'
+import { workflowCacheSize } from '../src/temporal/workflow-cache-size.js'
 import { reportRun } from '../src/workflows/report-run.js'
 import { numberFlag } from './support/args.js'
 import { outputContains, startChildService } from './support/child-service.js'
@@ -153,9 +154,9 @@ async function main() {
         ),
       )
       // The stack's config: Herald's default unless the environment sets WORKER_MAX_CACHED_WORKFLOWS.
-      const configured = stack.config.WORKER_MAX_CACHED_WORKFLOWS
+      const configured = workflowCacheSize(stack.config)
       console.log(
-        `\nWORKER_MAX_CACHED_WORKFLOWS=${configured} (src/config.ts) holds about ${(configured * perWorkflowMb).toFixed(0)} MB of workflow heap when full.`,
+        `\nThe worker's cache here (WORKER_MAX_CACHED_WORKFLOWS, or src/temporal/workflow-cache-size.ts from this process's heap limit) is ${configured}: about ${(configured * perWorkflowMb).toFixed(0)} MB of workflow heap when full.`,
       )
     } finally {
       await worker.stop()
@@ -169,10 +170,9 @@ async function readHeap(pid: number, file: string): Promise<HeapReading> {
   process.kill(pid, 'SIGUSR2')
   for (let i = 0; i < 300; i++) {
     await sleep(100)
-    const reading = await readFile(file, 'utf8').then(
-      (text) => JSON.parse(text) as HeapReading,
-      () => undefined,
-    )
+    const reading = await readFile(file, 'utf8')
+      .then((text) => JSON.parse(text) as HeapReading)
+      .catch(() => undefined)
     if (reading && reading.at >= asked) return reading
   }
   throw new Error('the heap worker did not report its heap within 30 s')

@@ -133,7 +133,8 @@ export const configSchema = z.object({
   QUERY_TIMEOUT_MS: z.coerce.number().int().positive().default(60_000),
   /** Connections reserved for per-delivery locks: deliveries beyond this many at once wait for one. */
   DELIVERY_LOCK_CONNECTIONS: z.coerce.number().int().positive().default(10),
-  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().positive().default(2_000),
+  /** Unset: sized from the worker's heap limit (src/temporal/workflow-cache-size.ts). */
+  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().positive().optional(),
   /** Port of the worker's Prometheus `/metrics` (Herald's and the SDK's); unset, the worker opens no port. */
   WORKER_METRICS_PORT: z.preprocess(
     (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),

@@ -18,6 +18,7 @@ import { connectWorker } from './temporal/connection.js'
 import { heraldDataConverter } from './temporal/data-converter.js'
 import { ensureRetentionWorkflow } from './temporal/retention-workflow.js'
 import { missingSearchAttributes } from './temporal/search-attribute-registry.js'
+import { workflowCacheSize } from './temporal/workflow-cache-size.js'
 
 /** The workflows live in their own bundle; the worker loads source (.ts) in dev and tests, .js when compiled. */
 export const workflowsPath = fileURLToPath(
@@ -59,7 +60,7 @@ export async function createWorker({
     // Encrypts payloads and failure messages when PAYLOAD_ENCRYPTION_KEYS is set (docs/SECURITY.md).
     dataConverter: heraldDataConverter(config.PAYLOAD_ENCRYPTION_KEYS),
     // Sleeping schedules cost nothing once evicted; the cache bounds memory (see docs/BENCHMARKS.md).
-    maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
+    maxCachedWorkflows: workflowCacheSize(config),
   })
 }
 

@@ -22,7 +22,9 @@ export async function startChildService(options: {
   /** Resolves once the process is ready to serve. */
   ready: (output: () => string) => Promise<void>
 }): Promise<ChildService> {
-  const child = spawn(process.execPath, ['--import', 'tsx', options.script], {
+  // BENCH_CHILD_NODE_FLAGS adds node flags NODE_OPTIONS refuses, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
+  const flags = (process.env.BENCH_CHILD_NODE_FLAGS ?? '').split(' ').filter(Boolean)
+  const child = spawn(process.execPath, [...flags, '--import', 'tsx', options.script], {
     env: options.env,
     stdio: ['ignore', 'pipe', 'pipe'],
   })

@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs'
+import { renameSync, writeFileSync } from 'node:fs'
 import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
 import { Runtime } from '@temporalio/worker'
@@ -23,7 +23,9 @@ async function run(): Promise<void> {
   process.on('SIGUSR2', () => {
     gc()
     gc()
-    writeFileSync(reportFile, JSON.stringify({ at: Date.now(), ...process.memoryUsage() }))
+    // Written whole, then renamed, so the benchmark never reads half a report.
+    writeFileSync(`${reportFile}.tmp`, JSON.stringify({ at: Date.now(), ...process.memoryUsage() }))
+    renameSync(`${reportFile}.tmp`, reportFile)
   })
   // The SDK's default shutdown signals include SIGUSR2, which this process uses to report its heap.
   Runtime.install({ shutdownSignals: ['SIGINT', 'SIGTERM', 'SIGQUIT'] })

@@ -6,6 +6,7 @@ import { loadConfig } from '../../src/config.js'
 import { openServices } from '../../src/services.js'
 import { connectWorker } from '../../src/temporal/connection.js'
 import { heraldDataConverter } from '../../src/temporal/data-converter.js'
+import { workflowCacheSize } from '../../src/temporal/workflow-cache-size.js'
 import { runUntilShutdown } from '../../src/worker.js'
 
 /**
@@ -25,7 +26,7 @@ async function run(): Promise<void> {
     interceptors: { activity: [keepAliveHeartbeats] },
     // Whatever Herald's worker uses, so both read what the bench client writes.
     dataConverter: heraldDataConverter(config.PAYLOAD_ENCRYPTION_KEYS),
-    maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
+    maxCachedWorkflows: workflowCacheSize(config),
   })
   console.log(`native bench worker polling task queue "${config.TEMPORAL_TASK_QUEUE}"`)
   await runUntilShutdown(worker, connection, services)

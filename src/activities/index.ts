@@ -9,6 +9,7 @@ import { createDestinationHttp } from './destinations/destination-http.js'
 import { createLedgerActivities } from './ledger/index.js'
 import { createMailActivities } from './mail/deliver.js'
 import { createEscalationActivities } from './mail/escalation-notice.js'
+import { createPreferenceActivities } from './mail/recipient-preferences.js'
 import { createSmtpCheckActivities } from './mail/smtp-check.js'
 import type { Mailer } from './mail/smtp-transport.js'
 import { createRetentionActivities } from './maintenance/retention.js'
@@ -53,6 +54,7 @@ export function createActivities(deps: ActivityDeps) {
     }),
     ...createSmtpCheckActivities({ mailer: deps.mailer }),
     ...createEscalationActivities({ db: deps.db, mailer: deps.mailer, publicUrl: deps.publicUrl }),
+    ...createPreferenceActivities({ db: deps.db }),
     ...createDestinationActivities({
       db: deps.db,
       deliveryLocks: deps.deliveryLocks,

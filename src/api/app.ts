@@ -21,6 +21,7 @@ import { collectMetrics, HttpMetrics } from './middleware/metrics.js'
 import { DEFAULT_RATE_LIMIT, rateLimit } from './middleware/rate-limit.js'
 import { requestLog } from './middleware/request-log.js'
 import { ProblemError, problemResponse } from './problems.js'
+import { recipientPreferencesRouter } from './recipient-preferences/recipient-preferences.index.js'
 import { runsRouter } from './runs/runs.index.js'
 import { schedulesRouter } from './schedules/schedules.index.js'
 import { requiredAccessFor } from './scopes.js'
@@ -79,6 +80,7 @@ export function createApp(deps: AppDeps) {
     runsRouter,
     distributionListsRouter,
     destinationsRouter,
+    recipientPreferencesRouter,
     suppressionsRouter,
     smtpRouter,
     unsubscribeRouter,

@@ -152,3 +152,18 @@ export async function deleteOfRuns(db: Sql, runIds: string[]): Promise<number> {
   const result = await db`DELETE FROM herald.deliveries WHERE run_id = ANY(${runIds}::text[])`
   return result.count
 }
+
+/** Report mails sent to this recipient in [from, to), other than the given tick's own: what the daily cap counts. */
+export async function sentToRecipientBetween(
+  db: Sql,
+  recipient: string,
+  range: { from: Date; to: Date },
+  except: DeliveryTick,
+): Promise<number> {
+  const [row] = await db<{ sent: number }[]>`
+    SELECT count(*)::int AS sent FROM herald.deliveries
+     WHERE recipient = ${recipient} AND channel = 'email' AND status = 'sent'
+       AND updated_at >= ${range.from} AND updated_at < ${range.to}
+       AND NOT (schedule_id = ${except.scheduleId} AND fire_time = ${except.fireTime})`
+  return row?.sent ?? 0
+}

@@ -37,6 +37,10 @@ export const deliveryInputSchema = z.object({
   /** For the optional inline HTML table. */
   resultRef: z.string().optional(),
   columns: z.array(columnInfoSchema).optional(),
+  /** Quiet hours: recipients (ledger keys) deferred to a later send, claimed now as pending with the time. */
+  deferred: z.array(z.object({ recipient: z.string(), until: z.string() })).optional(),
+  /** Quiet hours: a deferred send, to these recipients (ledger keys) only. */
+  only: z.array(z.string()).optional(),
 })
 export type DeliveryInput = z.infer<typeof deliveryInputSchema>
 

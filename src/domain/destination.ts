@@ -141,15 +141,16 @@ export function splitDestination(d: NewDestination): {
 }
 
 /**
- * A URL as the API shows it: scheme, host and the first path segment, then a hint of the next and `/****`; query
- * and fragment are dropped (a Teams Workflows URL carries its signature in `sig=`).
- * `https://hooks.slack.com/services/T000/B000/XXXX` → `https://hooks.slack.com/services/T000…/****`.
+ * A URL as the API shows it: scheme and host, the first path segment only when more follow (a secret is usually
+ * last, and a one-segment path may be all secret), then `/****`; no character of a later segment, query or fragment
+ * (a Teams Workflows URL carries its signature in `sig=`).
+ * `https://hooks.slack.com/services/T000/B000/XXXX` → `https://hooks.slack.com/services/****`.
  */
 export function maskUrl(url: string): string {
   const parsed = new URL(url)
-  const [first, second] = parsed.pathname.split('/').filter(Boolean)
-  const hint = second ? `/${second.slice(0, 4)}…` : ''
-  return `${parsed.origin}${first ? `/${first}` : ''}${hint}/****`
+  const segments = parsed.pathname.split('/').filter(Boolean)
+  const shown = segments.length > 1 ? `/${segments[0]}` : ''
+  return `${parsed.origin}${shown}/****`
 }
 
 export const maskToken = (token: string) => `${token.slice(0, 5)}****`

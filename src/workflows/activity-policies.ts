@@ -129,3 +129,6 @@ export const RETENTION_POLICY: ActivityOptions = {
   heartbeatTimeout: CRASH_NOTICED_WITHIN,
   retry: { initialInterval: '10s', backoffCoefficient: 2, maximumInterval: '5 minutes', maximumAttempts: 5 },
 }
+
+/** Reading the recipients' quiet hours before a run mails: one short read, retried like the ledger. */
+export const PREFERENCES_POLICY: ActivityOptions = LEDGER_POLICY

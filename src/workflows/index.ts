@@ -2,6 +2,7 @@
 export { type DestinationTestResult, destinationTest } from './destination-check.js'
 export * from './messages.js'
 export { type PreviewReportInput, type PreviewReportResult, previewReport } from './preview-report.js'
+export { type QuietHoursDeliveryInput, quietHoursDelivery } from './quiet-hours.js'
 export { type ReportRunInput, type ReportRunResult, reportRun } from './report-run.js'
 export { type ReportScheduleInput, reportSchedule } from './report-schedule.js'
 export {

@@ -7,27 +7,20 @@ import {
 } from '@temporalio/workflow'
 import type { HeraldActivities } from '../activities/index.js'
 import { describeCondition, evaluateCondition, wantsErrorReport } from '../domain/conditions.js'
-import { type MailDelivery, settleDeliveries } from '../domain/destination-delivery.js'
+import { settleDeliveries } from '../domain/destination-delivery.js'
 import type { Attachment, QueryResult } from '../domain/report-data.js'
 import type { RunContext, RunStatus, RunStep, RunTrigger } from '../domain/run.js'
 import type { RunFinishRecord } from '../domain/run-records.js'
 import { mailsAnyone, type ScheduleSpec } from '../domain/schedule.js'
-import { recipientCount } from '../domain/schedule-description.js'
-import {
-  DELIVERY_POLICY,
-  LEDGER_POLICY,
-  NOTIFY_POLICY,
-  QUERY_POLICY,
-  RENDER_POLICY,
-} from './activity-policies.js'
+import { LEDGER_POLICY, NOTIFY_POLICY, QUERY_POLICY, RENDER_POLICY } from './activity-policies.js'
 import { failureMessage } from './failure-message.js'
 import { type PreviousResult, withinGracePeriod } from './previous-result.js'
+import { mailReport } from './quiet-hours.js'
 import { DESTINATIONS_PATCH, postToDestinations } from './run-destinations.js'
 import { HeraldRecipientCount, HeraldRunOutcome, isIndexed } from './search-attributes.js'
 
 const { runQuery } = proxyActivities<HeraldActivities>(QUERY_POLICY)
 const { renderReport } = proxyActivities<HeraldActivities>(RENDER_POLICY)
-const { deliverReport } = proxyActivities<HeraldActivities>(DELIVERY_POLICY)
 const { notifyOwners } = proxyActivities<HeraldActivities>(NOTIFY_POLICY)
 const { recordRunStarted, recordRunFinished } = proxyActivities<HeraldActivities>(LEDGER_POLICY)
 
@@ -195,29 +188,14 @@ export async function reportRun(input: ReportRunInput): Promise<ReportRunResult>
       ? postToDestinations(content, destinationIds)
       : Promise.resolve([])
 
-  let mail: MailDelivery | undefined
-  if (mailsAnyone(spec.recipients)) {
-    try {
-      const lists = spec.recipients.lists.length
-      const whom = `${recipientCount(spec) - lists} addresses${lists > 0 ? ` and ${lists} lists` : ''}`
-      setCurrentDetails(`delivering to ${whom}`)
-      const report = await deliverReport.executeWithOptions({ summary: `deliver to ${whom}` }, [
-        { ...content, mail: spec.mail, recipients: spec.recipients },
-      ])
-      mail = { report }
-    } catch (err) {
-      mail = { error: failureMessage(err) }
-    }
-  }
-
-  const settled = settleDeliveries(mail, await posted)
-  steps.push(...settled.steps)
+  // Quiet hours (patched inside): recipients in theirs are mailed later by a child workflow.
+  const mailed = mailsAnyone(spec.recipients) ? await mailReport(content, spec) : undefined
+  const settled = settleDeliveries(mailed?.mail, await posted)
+  steps.push(...settled.steps, ...(mailed?.deferredSteps ?? []))
   reached = settled.reached
   const sentNext = settled.delivered > 0 ? { ...next, lastSentAt: run.fireTime } : next
-  return finish(
-    { status: settled.status, reason: settled.reason, error: settled.error, attachments, ...summary },
-    sentNext,
-  )
+  const reason = mailed?.deferredNote ? `${settled.reason}; ${mailed.deferredNote}` : settled.reason
+  return finish({ status: settled.status, reason, error: settled.error, attachments, ...summary }, sentNext)
 }
 
 /** The run's outcome, for the UI: current details, and the search attributes when it was started indexed. */

@@ -2,6 +2,7 @@ import type { HeraldActivities } from '../../src/activities/index.js'
 import type { DeliveryInput, DeliveryReport } from '../../src/domain/delivery.js'
 import type { DestinationDeliveryInput, DestinationOutcome } from '../../src/domain/destination-delivery.js'
 import type { EscalationNotice } from '../../src/domain/escalation.js'
+import type { RecipientQuietHours } from '../../src/domain/recipient-preferences.js'
 import type { Attachment, QueryInput, QueryResult, RenderInput } from '../../src/domain/report-data.js'
 import type {
   OwnerNotice,
@@ -21,6 +22,8 @@ export interface ScriptedActivities {
   destination?: (input: DestinationDeliveryInput) => Promise<DestinationOutcome> | DestinationOutcome
   /** `call` counts every attempt, retries included. */
   escalation?: (notice: EscalationNotice, call: number) => Promise<string> | string
+  /** Recipients in quiet hours (none unless scripted). */
+  quietHours?: () => RecipientQuietHours[]
 }
 
 export function result(rowCount: number, fingerprint = `fp-${rowCount}`, revenue?: number): QueryResult {
@@ -43,6 +46,7 @@ export function createFakeActivities(script: ScriptedActivities = {}) {
     notifyOwners: [] as OwnerNotice[],
     notifyEscalation: [] as EscalationNotice[],
     postEscalation: [] as { notice: EscalationNotice; destinationId: string }[],
+    recipientQuietHours: [] as { scheduleId: string }[],
     recordRunStarted: [] as RunStartRecord[],
     recordRunFinished: [] as RunFinishRecord[],
     recordTick: [] as TickRecord[],
@@ -79,6 +83,10 @@ export function createFakeActivities(script: ScriptedActivities = {}) {
       calls.deliverToDestination.push(input)
       if (script.destination) return script.destination(input)
       return { destinationId: input.destinationId, status: 'sent', alreadySent: false, reply: '200 OK' }
+    },
+    async recipientQuietHours(input: { scheduleId: string }): Promise<RecipientQuietHours[]> {
+      calls.recipientQuietHours.push(input)
+      return script.quietHours ? script.quietHours() : []
     },
     async notifyOwners(notice: OwnerNotice) {
       calls.notifyOwners.push(notice)

@@ -33,6 +33,10 @@ try {
   const fingerprints = ['A', 'A', 'B', 'B', 'C']
   const { worker, calls, startSchedule } = await createTestWorker(env, {
     query: (_input, call) => result(call, fingerprints[(call - 1) % fingerprints.length]),
+    // v7-quiet: the recipient is always in quiet hours, so each run defers its mail to a quiet-hours child.
+    quietHours: () => [
+      { recipient: 'team@example.com', quietHours: { start: '00:00', end: '23:59', timezone: 'UTC' } },
+    ],
   })
   await worker.runUntil(async () => {
     // Timers across DST, children, conditions, grace period, all messages, the updates and continueAsNew.
@@ -77,9 +81,12 @@ try {
     const runId = calls.recordRunFinished.at(-1)!.runId
     const runHistory = await env.client.workflow.getHandle(runId).fetchHistory()
     await writeFile(new URL(`run-${version}.binpb`, dir), encode(runHistory))
+    const deferred = env.client.workflow.getHandle(`${runId}/quiet-hours`)
+    await deferred.result()
+    await writeFile(new URL(`quiet-hours-${version}.binpb`, dir), encode(await deferred.fetchHistory()))
     await cancelAndWait(handle)
   })
-  console.log(`recorded schedule-${version}.binpb and run-${version}.binpb`)
+  console.log(`recorded schedule-${version}.binpb, run-${version}.binpb and quiet-hours-${version}.binpb`)
 } finally {
   await env.teardown()
 }

@@ -25,6 +25,7 @@ import {
 } from './delivery-ledger.js'
 import { assertAddress, invalidMessage } from './message-validation.js'
 import { composeOwnerNotice, ownersToNotify, recordOwnerNotified } from './owner-notice.js'
+import { deliveryPart, preferenceHolds } from './recipient-preferences.js'
 import { type Recipient, resolveRecipients, suppressHardBounce } from './recipients.js'
 import { classifySmtpError } from './smtp-errors.js'
 import type { Mailer } from './smtp-transport.js'
@@ -74,7 +75,8 @@ export function createMailActivities(deps: MailActivityDeps) {
    */
   async function deliverReport(input: DeliveryInput): Promise<DeliveryReport> {
     const { run } = input
-    const resolved = await resolveRecipients(deps.db, run.scheduleId, input.recipients)
+    // Quiet hours split a run's recipients: deferred ones are claimed now and mailed by a later call (`only`).
+    const resolved = deliveryPart(await resolveRecipients(deps.db, run.scheduleId, input.recipients), input)
     const everyone = [...resolved.recipients, ...resolved.suppressed, ...resolved.invalid]
     if (resolved.unknownLists.length > 0) {
       await auditLog.record(deps.db, {
@@ -83,7 +85,7 @@ export function createMailActivities(deps: MailActivityDeps) {
         scheduleId: run.scheduleId,
         detail: { runId: run.runId, lists: resolved.unknownLists },
       })
-      if (everyone.length === 0) {
+      if (everyone.length === 0 && resolved.deferred.length === 0) {
         throw invalidMessage(
           `no recipients: distribution lists not found: ${resolved.unknownLists.join(', ')}`,
         )
@@ -117,11 +119,32 @@ export function createMailActivities(deps: MailActivityDeps) {
     const outcomes = new Map<string, Outcome>()
     const context = activityContext()
     await ledger.exclusively(async () => {
+      // Email turned off, or the daily cap reached: decided once per recipient, before its first send attempt.
+      const earlier = await ledger.read(resolved.recipients.map((r) => r.key))
+      const fresh = resolved.recipients.filter((r) => (earlier.get(r.key)?.attempts ?? 0) === 0)
+      const tick = { scheduleId: run.scheduleId, fireTime: new Date(run.fireTime) }
+      const holds = await preferenceHolds(
+        deps.db,
+        tick,
+        fresh.map((r) => r.key),
+        now(),
+      )
       const claims: LedgerClaim[] = [
-        ...resolved.recipients.map((r) => ({
+        ...resolved.recipients.map((r): LedgerClaim => {
+          const hold = holds.get(r.key)
+          return hold
+            ? { recipient: r.key, status: 'suppressed', messageId: null, smtpReply: hold }
+            : {
+                recipient: r.key,
+                status: 'pending',
+                messageId: reportMessageId(run.runId, r.key, deps.mailer.from),
+              }
+        }),
+        ...resolved.deferred.map((r) => ({
           recipient: r.key,
           status: 'pending' as const,
           messageId: reportMessageId(run.runId, r.key, deps.mailer.from),
+          smtpReply: `deferred by quiet hours until ${r.until}`,
         })),
         ...resolved.suppressed.map((r) => ({
           recipient: r.key,
@@ -141,7 +164,7 @@ export function createMailActivities(deps: MailActivityDeps) {
       if (metrics && (context?.info.attempt ?? 1) === 1) {
         for (const c of claims) if (c.status !== 'pending') metrics.recipientSettled(c.status, undefined)
       }
-      const deliverable = new Set(resolved.recipients.map((r) => r.key))
+      const deliverable = new Set(resolved.recipients.filter((r) => !holds.has(r.key)).map((r) => r.key))
       const toSend: Recipient[] = []
       for (const r of everyone) {
         const entry = entries.get(r.key)
