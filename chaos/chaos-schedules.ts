@@ -12,6 +12,8 @@ export interface ChaosSchedule {
   workflowId: string
   intervalSeconds: number
   recipients: string[]
+  /** The signed webhook it also posts to (the stack's receiver). */
+  destinationId: string
   /** When the workflow started; ticks after it are due. */
   startedAt: Date
   /** The last tick the audit expects: one the workflow was seen to start before it was paused. */
@@ -25,6 +27,7 @@ export function chaosSpec(
   name: string,
   intervalSeconds: number,
   recipients: string[],
+  destinations: string[] = [],
 ): ScheduleSpecInput {
   return {
     name,
@@ -38,6 +41,7 @@ export function chaosSpec(
     mail: { subject: '{{schedule}}: {{row_count}} regions', headers: { [SCENARIO_HEADER]: scenario } },
     overlap: 'allow',
     catchup: { windowMinutes: 60, mode: 'all' },
+    destinations,
   }
 }
 
@@ -59,7 +63,9 @@ export async function startChaosSchedules(
     ]
     const input: ReportScheduleInput = {
       scheduleId: id,
-      spec: chaosSpec(scenario, `chaos ${scenario} #${i}`, intervalSeconds, recipients),
+      spec: chaosSpec(scenario, `chaos ${scenario} #${i}`, intervalSeconds, recipients, [
+        stack.webhookDestinationId,
+      ]),
     }
     const handle = await stack.client.workflow.start(reportSchedule, {
       workflowId: `schedule/${id}`,
@@ -67,7 +73,14 @@ export async function startChaosSchedules(
       args: [input],
     })
     const { startTime } = await handle.describe()
-    schedules.push({ id, workflowId: handle.workflowId, intervalSeconds, recipients, startedAt: startTime })
+    schedules.push({
+      id,
+      workflowId: handle.workflowId,
+      intervalSeconds,
+      recipients,
+      destinationId: stack.webhookDestinationId,
+      startedAt: startTime,
+    })
   }
   return schedules
 }

@@ -3,12 +3,15 @@ import type { Database } from '../src/db/client.js'
 import type { ReceivedMail } from '../test/support/smtp.js'
 import { type ChaosSchedule, SCENARIO_HEADER } from './chaos-schedules.js'
 import { emptyAudit } from './scenario.js'
+import { auditWebhook, type ExpectedRun, type WebhookAudit } from './webhook-audit.js'
+import type { WebhookRequest } from './webhook-receiver.js'
 
 /**
  * After a scenario has settled: for every expected (schedule, fire time, recipient) — every run recorded with
  * status sent/partial/failed/running plus every cron tick in the scenario's window — did the mail arrive exactly
  * once, or is it recorded permanently_failed / suppressed in the delivery ledger? Mails are attributed by their
- * Message-ID, which Herald derives from (run, recipient).
+ * Message-ID, which Herald derives from (run, recipient). The same runs are audited against the webhook receiver by
+ * idempotency key (webhook-audit.ts).
  */
 
 export interface ScenarioAudit {
@@ -27,6 +30,8 @@ export interface ScenarioAudit {
   suppressed: number
   /** reply → count, for permanently failed and suppressed recipients. */
   failureReasons: Map<string, number>
+  /** The schedules' signed webhook: every expected run taken in once by idempotency key. */
+  webhook: WebhookAudit
   /** One line per lost or duplicated delivery: enough to find it in the logs and the database. */
   evidence: string[]
   notes: string[]
@@ -60,6 +65,7 @@ export async function auditScenario(options: {
   db: Database
   schedules: ChaosSchedule[]
   received: ReceivedMail[]
+  webhookRequests: readonly WebhookRequest[]
   mailFrom: string
 }): Promise<ScenarioAudit> {
   const { scenario, db, schedules, mailFrom } = options
@@ -88,7 +94,9 @@ export async function auditScenario(options: {
   }
   const expected = new Map<string, Expected>()
   const byMessageId = new Map<string, Expected>()
+  const expectedRuns: ExpectedRun[] = []
   const expect = (schedule: ChaosSchedule, runId: string, fireTime: string, run?: RunRow) => {
+    expectedRuns.push({ schedule, runId, fireTime, run })
     for (const address of schedule.recipients) {
       const recipient = address.toLowerCase()
       const item = { schedule, runId, fireTime, recipient, run }
@@ -163,6 +171,13 @@ export async function auditScenario(options: {
       `lost: ${item.runId} → ${item.recipient}: run ${run ? `${run.status} (${run.reason ?? ''}${run.error ? `; ${run.error}` : ''})` : 'not recorded'}; ledger ${row ? `${row.status}, attempts ${row.attempts}, reply ${row.smtp_reply ?? '-'}` : 'no row'}`,
     )
   }
+  audit.webhook = auditWebhook({
+    expectedRuns,
+    schedules,
+    requests: options.webhookRequests,
+    ledger: deliveries,
+    evidence: audit.evidence,
+  })
   return audit
 }
 

@@ -8,10 +8,12 @@ import { sleep } from './child-service.js'
 import { auditScenario, type ScenarioAudit } from './delivery-audit.js'
 import type { ScenarioContext } from './scenario.js'
 import { MAIL_FROM } from './stack.js'
+import { NO_WEBHOOK_FAULTS, WEBHOOK_FAULTS } from './webhook-receiver.js'
 
 /**
  * The frame of every delivery scenario: start schedules, let `chaos` break things for a while, heal everything,
- * stop the ticks, wait for the runs in flight to finish, then audit what arrived against what was recorded.
+ * stop the ticks, wait for the runs in flight to finish, then audit what arrived against what was recorded. Every
+ * schedule also posts to the stack's webhook, which answers 500, 429 or drops the connection now and then throughout.
  */
 export interface DeliveryScenarioPlan {
   scenario: string
@@ -33,6 +35,7 @@ export async function runDeliveryScenario(
   plan: DeliveryScenarioPlan,
 ): Promise<ScenarioAudit> {
   const { stack, log } = ctx
+  stack.webhook.faults = WEBHOOK_FAULTS
   const schedules: ChaosSchedule[] = await startChaosSchedules(
     stack,
     plan.scenario,
@@ -51,11 +54,13 @@ export async function runDeliveryScenario(
   const settle = await pauseAndSettle(stack, schedules, SETTLE_TIMEOUT_MS)
   log(settle.settled ? `settled after ${Math.round(settle.waitedMs / 1000)} s` : 'did NOT settle in time')
   await terminateSchedules(stack, schedules)
+  stack.webhook.faults = NO_WEBHOOK_FAULTS
   const audit = await auditScenario({
     scenario: plan.scenario,
     db: stack.db,
     schedules,
     received: stack.smtp.received,
+    webhookRequests: stack.webhook.requests,
     mailFrom: MAIL_FROM,
   })
   audit.notes.unshift(...notes)

@@ -13,6 +13,7 @@ const HEADERS = [
   'same-Message-ID redeliveries',
   'lost',
   'permanently failed (reasons)',
+  'webhook: once / lost / duplicates / same-key (faults)',
 ]
 
 export function resultRows(audits: ScenarioAudit[]): string[][] {
@@ -28,8 +29,18 @@ export function resultRows(audits: ScenarioAudit[]): string[][] {
       String(a.sameMessageIdRedeliveries),
       String(a.lost),
       failed ? `${failed} (${reasons})` : '0',
+      webhookCell(a),
     ]
   })
+}
+
+function webhookCell(a: ScenarioAudit): string {
+  const w = a.webhook
+  if (w.expected === 0) return '-'
+  const f = w.faults
+  const failed = w.permanentlyFailed ? `, ${w.permanentlyFailed} permanently failed` : ''
+  const bad = w.badSignatures ? `, ${w.badSignatures} bad signatures` : ''
+  return `${w.deliveredOnce}/${w.expected} / ${w.lost} / ${w.duplicates} / ${w.sameKeyRedeliveries}${failed}${bad} (${f.status500}× 500, ${f.status429}× 429, ${f.dropped}× dropped)`
 }
 
 export function textTable(rows: string[][]): string {

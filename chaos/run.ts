@@ -45,7 +45,7 @@ async function main(): Promise<number> {
   )
 
   const temporalPort = Number(process.env.CHAOS_TEMPORAL_PORT ?? 27233)
-  const stack = await ChaosStack.start({ temporalPort, taskQueue: `herald-chaos-${seed}`, log })
+  const stack = await ChaosStack.start({ temporalPort, taskQueue: `herald-chaos-${seed}`, seed, log })
   const audits: ScenarioAudit[] = []
   try {
     for (const scenario of scenarios) {
@@ -63,6 +63,11 @@ async function main(): Promise<number> {
       log(
         `${scenario.name}: ${audit.recipients} expected, ${audit.deliveredOnce} delivered once, ${audit.lost} lost, ${audit.duplicates} duplicates, ${audit.sameMessageIdRedeliveries} same-Message-ID`,
       )
+      const w = audit.webhook
+      if (w.expected > 0)
+        log(
+          `${scenario.name}: webhook ${w.expected} expected, ${w.deliveredOnce} taken in once, ${w.lost} lost, ${w.duplicates} duplicates, ${w.sameKeyRedeliveries} same-key, ${w.badSignatures} bad signatures (faults: ${w.faults.status500}× 500, ${w.faults.status429}× 429, ${w.faults.dropped}× dropped)`,
+        )
     }
   } finally {
     if (values.keep) log(`logs and data kept in ${stack.dir}`)
@@ -84,7 +89,12 @@ async function main(): Promise<number> {
       command,
     })
   }
-  const isBad = (a: ScenarioAudit) => a.lost > 0 || a.duplicates > 0
+  const isBad = (a: ScenarioAudit) =>
+    a.lost > 0 ||
+    a.duplicates > 0 ||
+    a.webhook.lost > 0 ||
+    a.webhook.duplicates > 0 ||
+    a.webhook.badSignatures > 0
   const bad = audits.filter(isBad)
   if (values.results) {
     const scenarioResults = audits.map((a) => ({ name: a.scenario, ok: !isBad(a) }))
@@ -97,7 +107,7 @@ async function main(): Promise<number> {
   console.log(
     bad.length === 0
       ? `\nchaos: OK in ${durationS} s — nothing lost, no real duplicates (seed ${seed})`
-      : `\nchaos: FAILED in ${durationS} s — ${bad.map((a) => `${a.scenario}: ${a.lost} lost, ${a.duplicates} duplicates`).join('; ')} (replay: ${command})`,
+      : `\nchaos: FAILED in ${durationS} s — ${bad.map((a) => `${a.scenario}: ${a.lost} lost, ${a.duplicates} duplicates; webhook ${a.webhook.lost} lost, ${a.webhook.duplicates} duplicates, ${a.webhook.badSignatures} bad signatures`).join('; ')} (replay: ${command})`,
   )
   return bad.length === 0 ? 0 : 1
 }

@@ -1,6 +1,7 @@
 import type { ScenarioAudit } from './delivery-audit.js'
 import type { Random } from './random.js'
 import type { ChaosStack } from './stack.js'
+import { emptyWebhookAudit } from './webhook-audit.js'
 
 export interface ScenarioContext {
   stack: ChaosStack
@@ -28,6 +29,7 @@ export function emptyAudit(scenario: string): ScenarioAudit {
     permanentlyFailed: 0,
     suppressed: 0,
     failureReasons: new Map(),
+    webhook: emptyWebhookAudit(),
     evidence: [],
     notes: [],
   }

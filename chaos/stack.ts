@@ -17,7 +17,9 @@ import { workflowsPath } from '../src/worker.js'
 import { freePort } from '../test/support/ports.js'
 import { TestSmtpServer } from '../test/support/smtp.js'
 import { ChildService, portOpen, sleep, waitUntil } from './child-service.js'
+import { seededRandom } from './random.js'
 import { TcpGate } from './tcp-gate.js'
+import { ChaosWebhookReceiver } from './webhook-receiver.js'
 
 const CHAOS_PAYLOAD_KEYS = `chaos-1:${Buffer.alloc(32, 3).toString('base64')}`
 
@@ -43,6 +45,8 @@ const SMTP_TIMEOUTS = 'connectionTimeout=5000&greetingTimeout=5000&socketTimeout
 export interface StackOptions {
   temporalPort: number
   taskQueue: string
+  /** Seeds the webhook receiver's faults (a stream of its own, so the scenarios' faults replay as before). */
+  seed?: number
   log: (line: string) => void
 }
 
@@ -53,6 +57,9 @@ export class ChaosStack {
   readonly api: ChildService
   readonly smtp = new TestSmtpServer()
   readonly smtpGate: TcpGate
+  /** Every chaos schedule also posts to this signed webhook (destination `webhookDestinationId`). */
+  readonly webhook: ChaosWebhookReceiver
+  webhookDestinationId = ''
   readonly databaseUrl: string
   readonly apiPort: number
   readonly apiKey = API_KEY
@@ -82,6 +89,7 @@ export class ChaosStack {
       onError: () => {},
     })
     this.smtpGate = new TcpGate(ports.smtp, () => this.smtp.port)
+    this.webhook = new ChaosWebhookReceiver(seededRandom(((options.seed ?? 0) ^ 0x5eed_0b0e) >>> 0))
 
     const address = `127.0.0.1:${options.temporalPort}`
     this.temporal = new ChildService({
@@ -123,6 +131,10 @@ export class ChaosStack {
       PAYLOAD_ENCRYPTION_KEYS: CHAOS_PAYLOAD_KEYS,
       API_PORT: String(ports.api),
       LOG_LEVEL: 'warn',
+      // The webhook receiver is plain HTTP on loopback; a dropped answer is noticed at once, a silent one in 5 s.
+      DESTINATION_ALLOW_HTTP: 'true',
+      DESTINATION_ALLOW_PRIVATE_ADDRESSES: 'true',
+      DESTINATION_TIMEOUT_MS: '5000',
     }
     const node = process.execPath
     this.worker = new ChildService({
@@ -188,10 +200,32 @@ export class ChaosStack {
         await this.smtpGate.open()
         log(`SMTP server on ${this.smtp.port}, gate on ${this.ports.smtp}`)
       })(),
+      this.webhook.start(),
     ])
-    // The API is only needed by one scenario, but starting it now costs nothing while the worker starts too.
+    // The API also creates the webhook destination; starting it now costs nothing while the worker starts too.
     await Promise.all([this.worker.start(), this.api.start()])
-    log('worker polling, API answering')
+    await this.createWebhookDestination()
+    log(
+      `worker polling, API answering, webhook destination ${this.webhookDestinationId} → ${this.webhook.url()}`,
+    )
+  }
+
+  /** Created through the API as a user would; the receiver verifies signatures with the secret given here. */
+  private async createWebhookDestination(): Promise<void> {
+    const signingSecret = `chaos_whsec_${(this.options.seed ?? 0).toString(16).padStart(8, '0')}_${'0'.repeat(24)}`
+    const res = await fetch(`http://127.0.0.1:${this.apiPort}/api/v1/destinations`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        kind: 'webhook',
+        name: 'chaos webhook',
+        url: this.webhook.url(),
+        signingSecret,
+      }),
+    })
+    if (res.status !== 201) throw new Error(`POST /destinations: ${res.status} ${await res.text()}`)
+    this.webhookDestinationId = ((await res.json()) as { id: string }).id
+    this.webhook.signingSecret = signingSecret
   }
 
   async startPostgres(): Promise<void> {
@@ -256,6 +290,7 @@ export class ChaosStack {
     if (this.pgRunning) await this.stopPostgres().catch(() => {})
     await this.smtpGate.close()
     await this.smtp.stop()
+    await this.webhook.stop()
     for (const s of [this.api, this.worker, this.temporal]) s.close()
     await sleep(100)
     if (!keep) await rm(this.dir, { recursive: true, force: true })

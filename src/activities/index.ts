@@ -8,6 +8,7 @@ import { createDestinationActivities } from './destinations/deliver.js'
 import { createDestinationHttp } from './destinations/destination-http.js'
 import { createLedgerActivities } from './ledger/index.js'
 import { createMailActivities } from './mail/deliver.js'
+import { createEscalationActivities } from './mail/escalation-notice.js'
 import { createPreferenceActivities } from './mail/recipient-preferences.js'
 import { createSmtpCheckActivities } from './mail/smtp-check.js'
 import type { Mailer } from './mail/smtp-transport.js'
@@ -52,6 +53,7 @@ export function createActivities(deps: ActivityDeps) {
       metrics: deps.metrics,
     }),
     ...createSmtpCheckActivities({ mailer: deps.mailer }),
+    ...createEscalationActivities({ db: deps.db, mailer: deps.mailer, publicUrl: deps.publicUrl }),
     ...createPreferenceActivities({ db: deps.db }),
     ...createDestinationActivities({
       db: deps.db,

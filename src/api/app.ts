@@ -14,6 +14,7 @@ import { destinationsRouter } from './destinations/destinations.index.js'
 import { distributionListsRouter } from './distribution-lists/distribution-lists.index.js'
 import { docsRouter } from './docs/docs.index.js'
 import { renderError } from './error-mapping.js'
+import { escalationRouter } from './escalation/escalation.index.js'
 import { healthRouter } from './health/health.index.js'
 import { actorForKey, apiKeyAuth } from './middleware/api-key-auth.js'
 import { collectMetrics, HttpMetrics } from './middleware/metrics.js'
@@ -75,6 +76,7 @@ export function createApp(deps: AppDeps) {
   const routers = [
     healthRouter,
     schedulesRouter,
+    escalationRouter,
     runsRouter,
     distributionListsRouter,
     destinationsRouter,

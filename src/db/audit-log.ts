@@ -54,6 +54,17 @@ export async function emailsRecorded(
   return rows.map((r) => r.email)
 }
 
+/** The `detail.email` of every entry with this action whose detail contains `detail`, e.g. an escalation step's. */
+export async function emailsRecordedWith(
+  db: Sql,
+  of: { action: string; scheduleId: string; detail: Record<string, string | number> },
+): Promise<string[]> {
+  const rows = await db<{ email: string }[]>`
+    SELECT detail->>'email' AS email FROM herald.audit_log
+     WHERE action = ${of.action} AND schedule_id = ${of.scheduleId} AND detail @> ${db.json(of.detail)}`
+  return rows.map((r) => r.email)
+}
+
 /**
  * Newest first by (at, id), for keyset paging. Instants are bound as text and cast in PostgreSQL: a JS Date would
  * drop the microseconds, and a page boundary inside one millisecond would skip entries.

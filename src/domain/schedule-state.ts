@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { escalationStateSchema } from './escalation.js'
 import { runCountsSchema, runSummarySchema } from './run.js'
 import { scheduleSpecSchema } from './schedule.js'
 
@@ -30,6 +31,8 @@ export const scheduleStateSchema = z.object({
   buffered: z.string().optional(),
   lastRuns: z.array(runSummarySchema),
   counts: runCountsSchema,
+  /** Present once a schedule with an escalation policy has counted a run (docs/SCHEDULING.md, "Escalation"). */
+  escalation: escalationStateSchema.optional(),
 })
 export type ScheduleState = z.infer<typeof scheduleStateSchema>
 

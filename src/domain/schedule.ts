@@ -2,6 +2,8 @@ import { z } from 'zod'
 import { conditionSchema } from './conditions.js'
 import { cronError, isValidTimezone } from './cron.js'
 import { destinationIdSchema } from './destination.js'
+import { emailAddress } from './email-address.js'
+import { escalationPolicySchema } from './escalation.js'
 import { MAX_RETENTION_DAYS } from './retention.js'
 
 /**
@@ -12,12 +14,7 @@ import { MAX_RETENTION_DAYS } from './retention.js'
 const NO_LINE_BREAKS = /^[^\r\n]*$/
 const noLineBreaks = (what: string) => ({ message: `${what} must not contain line breaks` })
 
-export const emailAddress = z
-  .string()
-  .trim()
-  .max(254, { message: 'email address must be at most 254 characters' })
-  .regex(NO_LINE_BREAKS, noLineBreaks('email address'))
-  .pipe(z.email({ message: 'must be a valid email address' }))
+export { emailAddress }
 
 export const cronExpression = z
   .string()
@@ -137,6 +134,8 @@ export const scheduleSpecSchema = z
       .max(20)
       .refine((ids) => new Set(ids).size === ids.length, { message: 'a destination may be named only once' })
       .default([]),
+    /** Who is told when runs keep failing (or alerting), step by step (src/domain/escalation.ts). */
+    escalation: escalationPolicySchema.optional(),
     /** Days this schedule's files (query results, rendered reports) are kept; unset: ARTIFACT_RETENTION_DAYS. */
     artifactRetentionDays: z.number().int().min(1).max(MAX_RETENTION_DAYS).optional(),
   })

@@ -69,6 +69,9 @@ export const NOTIFY_POLICY: ActivityOptions = {
   },
 }
 
+/** An escalation step's mail: as an owner notice; its ledger (the audit log) makes a retry skip whoever was told. */
+export const ESCALATION_POLICY: ActivityOptions = NOTIFY_POLICY
+
 /**
  * Publishing the live state is a local activity (one marker in history, no extra workflow task), and it holds the
  * workflow task while it runs: so it is short, and a failure is left to the publisher's own later retry.

@@ -1,4 +1,5 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow'
+import type { AcknowledgeRequest } from '../domain/escalation.js'
 import type { ScheduleSpec, ScheduleSpecInput } from '../domain/schedule.js'
 import type {
   DataReadyNotice,
@@ -30,4 +31,8 @@ export const skipNextUpdate = defineUpdate<ScheduleState, [SkipNextRequest]>('sk
 export const updateScheduleUpdate = defineUpdate<ScheduleSpec, [ScheduleSpecInput]>('updateSchedule')
 /** Starts a run now (also while paused) and returns its id. */
 export const triggerUpdate = defineUpdate<TriggeredRun, [TriggerRequest]>('trigger')
+/** Stops the open escalation episode's further steps; refused (NoEscalationOpen) when none is open. */
+export const acknowledgeEscalationUpdate = defineUpdate<ScheduleState, [AcknowledgeRequest]>(
+  'acknowledgeEscalation',
+)
 export const stateQuery = defineQuery<ScheduleState>('state')

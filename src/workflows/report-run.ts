@@ -40,6 +40,8 @@ export interface ReportRunResult {
   status: RunFinishRecord['status']
   reason?: string
   rowCount?: number
+  /** The condition's outcome when it was evaluated (escalation counts alerts by it). */
+  conditionHeld?: boolean
   /** What the next run compares against; unchanged when this run produced no result. */
   next: PreviousResult
 }
@@ -71,6 +73,7 @@ export async function reportRun(input: ReportRunInput): Promise<ReportRunResult>
       status: record.status,
       reason: record.reason,
       rowCount: record.rowCount,
+      conditionHeld: record.conditionSend,
       next,
     } satisfies ReportRunResult
   }

@@ -1,9 +1,12 @@
 import * as wf from '@temporalio/workflow'
 import { nextFireTime, toZonedIso } from '../domain/cron.js'
+import type { AcknowledgeRequest, EscalationState } from '../domain/escalation.js'
+import type { RunSummary } from '../domain/run.js'
 import { type ScheduleSpec, type ScheduleSpecInput, scheduleSpecSchema } from '../domain/schedule.js'
 import type { PauseRequest } from '../domain/schedule-messages.js'
 import type { ScheduleState } from '../domain/schedule-state.js'
 import { pausedTicks, runIdFor, tickDueAt } from '../domain/tick-plan.js'
+import { ScheduleEscalation } from './escalation.js'
 import { listenToMessages } from './schedule-handlers.js'
 import { ScheduleRow } from './schedule-row.js'
 import { ScheduleRuns } from './schedule-runs.js'
@@ -59,6 +62,7 @@ class ReportSchedule {
   private wake = false
   private readonly row: ScheduleRow
   private readonly visibility: ScheduleVisibility
+  private readonly escalation = new ScheduleEscalation(this)
 
   constructor(
     readonly scheduleId: string,
@@ -86,7 +90,7 @@ class ReportSchedule {
       await this.ticks.flush()
 
       const next = this.state.paused ? undefined : nextFireTime(this.spec, new Date(this.state.cursor))
-      const idle = this.runs.size === 0 && !this.state.buffered
+      const idle = this.runs.size === 0 && !this.state.buffered && this.escalation.idle
       if (next === null && idle) {
         const final = this.view('completed')
         this.visibility.show(final, this.spec)
@@ -120,6 +124,18 @@ class ReportSchedule {
 
   runEnded(): void {
     this.wakeUp()
+  }
+
+  runRecorded(run: RunSummary, conditionHeld?: boolean): void {
+    this.escalation.observe(run, conditionHeld)
+  }
+
+  validateAcknowledge(): void {
+    this.escalation.validateAcknowledge()
+  }
+
+  acknowledgeEscalation(request: AcknowledgeRequest): EscalationState {
+    return this.escalation.acknowledge(request)
   }
 
   get writesRow(): boolean {

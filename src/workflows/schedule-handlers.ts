@@ -1,8 +1,10 @@
 import * as wf from '@temporalio/workflow'
+import type { AcknowledgeRequest } from '../domain/escalation.js'
 import type { ScheduleSpec, ScheduleSpecInput } from '../domain/schedule.js'
 import type { PauseRequest } from '../domain/schedule-messages.js'
 import type { ScheduleState } from '../domain/schedule-state.js'
 import {
+  acknowledgeEscalationUpdate,
   dataReadySignal,
   pauseSignal,
   pauseUpdate,
@@ -28,6 +30,9 @@ export interface ScheduleMessageTarget {
   /** Validates and applies a new definition; returns it with defaults filled in. */
   replaceSpec(spec: ScheduleSpecInput): ScheduleSpec
   validateSpec(spec: ScheduleSpecInput): void
+  /** Refuses an acknowledgement when no escalation episode is open. */
+  validateAcknowledge(): void
+  acknowledgeEscalation(request: AcknowledgeRequest): unknown
   view(): ScheduleState
   /** The state after a change, once the schedule's row shows it. */
   publishedView(): Promise<ScheduleState>
@@ -69,6 +74,14 @@ export function listenToMessages(schedule: ScheduleMessageTarget): void {
       return schedule.writesRow ? schedule.publishedView().then(() => spec) : spec
     },
     { validator: (input) => schedule.validateSpec(input) },
+  )
+  wf.setHandler(
+    acknowledgeEscalationUpdate,
+    (request) => {
+      schedule.acknowledgeEscalation(request)
+      return schedule.publishedView()
+    },
+    { validator: (_request: AcknowledgeRequest) => schedule.validateAcknowledge() },
   )
   wf.setHandler(stateQuery, () => schedule.view())
 }

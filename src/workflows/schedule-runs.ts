@@ -2,7 +2,7 @@ import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common'
 import * as wf from '@temporalio/workflow'
 import type { HeraldActivities } from '../activities/index.js'
 import { toZonedIso } from '../domain/cron.js'
-import type { RunContext, RunTrigger } from '../domain/run.js'
+import type { RunContext, RunSummary, RunTrigger } from '../domain/run.js'
 import type { ScheduleSpec } from '../domain/schedule.js'
 import { runSummaryLine } from '../domain/schedule-description.js'
 import { reportPeriod, runIdFor, runTimeoutMs } from '../domain/tick-plan.js'
@@ -28,6 +28,8 @@ export interface RunsOwner {
   readonly state: ScheduleCarryState
   /** A run ended: the schedule's loop looks again (a buffered tick may start). */
   runEnded(): void
+  /** A run's outcome was remembered (escalation counts it); `conditionHeld` when its condition was evaluated. */
+  runRecorded(run: RunSummary, conditionHeld?: boolean): void
 }
 
 /**
@@ -104,14 +106,16 @@ export class ScheduleRuns {
         .finally(() => this.starting--)
       const result = await child.result()
       state.previous = result.next
-      rememberRun(state, {
+      const summary: RunSummary = {
         runId,
         fireTime: run.fireTime,
         trigger,
         status: result.status,
         reason: result.reason,
         rowCount: result.rowCount,
-      })
+      }
+      rememberRun(state, summary)
+      this.owner.runRecorded(summary, result.conditionHeld)
     } catch (err) {
       if (wf.isCancellation(err)) return
       if (err instanceof WorkflowExecutionAlreadyStartedError) return
@@ -147,13 +151,15 @@ export class ScheduleRuns {
   /** The run itself never finished (timed out or was terminated): record it here so the failure is not lost. */
   private async recordRunFailure(run: RunContext, trigger: RunTrigger, spec: ScheduleSpec, err: unknown) {
     const reason = `run did not finish: ${failureMessage(err)}`
-    rememberRun(this.owner.state, {
+    const summary: RunSummary = {
       runId: run.runId,
       fireTime: run.fireTime,
       trigger,
       status: 'failed',
       reason,
-    })
+    }
+    rememberRun(this.owner.state, summary)
+    this.owner.runRecorded(summary)
     await recordRunFinished({ runId: run.runId, status: 'failed', reason, error: reason, steps: [] })
     if (spec.notifyOwnersOnFailure && spec.owners.length > 0) {
       await notifyOwners({ run, owners: spec.owners, error: reason }).catch(() => undefined)

@@ -1,4 +1,5 @@
 import { nextFireTimes, toZonedIso } from '../domain/cron.js'
+import type { EscalationState } from '../domain/escalation.js'
 import type { RunCounts, RunSummary } from '../domain/run.js'
 import type { ScheduleSpec } from '../domain/schedule.js'
 import type { ScheduleState } from '../domain/schedule-state.js'
@@ -19,6 +20,8 @@ export interface ScheduleCarryState {
   dataReady: Record<string, string>
   /** When the schedule started (ISO): earlier ticks never happened for it. Absent in older schedules. */
   createdAt?: string
+  /** Consecutive counted runs and the open escalation episode; absent until a schedule with a policy counts one. */
+  escalation?: EscalationState
 }
 
 export const LAST_RUNS_KEPT = 20
@@ -71,5 +74,6 @@ export function liveView(
     buffered: state.buffered?.fireTime,
     lastRuns: state.lastRuns,
     counts: state.counts,
+    ...(state.escalation ? { escalation: state.escalation } : {}),
   }
 }

@@ -1,6 +1,7 @@
 import type { HeraldActivities } from '../../src/activities/index.js'
 import type { DeliveryInput, DeliveryReport } from '../../src/domain/delivery.js'
 import type { DestinationDeliveryInput, DestinationOutcome } from '../../src/domain/destination-delivery.js'
+import type { EscalationNotice } from '../../src/domain/escalation.js'
 import type { RecipientQuietHours } from '../../src/domain/recipient-preferences.js'
 import type { Attachment, QueryInput, QueryResult, RenderInput } from '../../src/domain/report-data.js'
 import type {
@@ -19,6 +20,8 @@ export interface ScriptedActivities {
   query?: (input: QueryInput, call: number) => Promise<QueryResult> | QueryResult
   deliver?: (input: DeliveryInput) => Promise<DeliveryReport> | DeliveryReport
   destination?: (input: DestinationDeliveryInput) => Promise<DestinationOutcome> | DestinationOutcome
+  /** `call` counts every attempt, retries included. */
+  escalation?: (notice: EscalationNotice, call: number) => Promise<string> | string
   /** Recipients in quiet hours (none unless scripted). */
   quietHours?: () => RecipientQuietHours[]
 }
@@ -41,6 +44,8 @@ export function createFakeActivities(script: ScriptedActivities = {}) {
     deliverReport: [] as DeliveryInput[],
     deliverToDestination: [] as DestinationDeliveryInput[],
     notifyOwners: [] as OwnerNotice[],
+    notifyEscalation: [] as EscalationNotice[],
+    postEscalation: [] as { notice: EscalationNotice; destinationId: string }[],
     recipientQuietHours: [] as { scheduleId: string }[],
     recordRunStarted: [] as RunStartRecord[],
     recordRunFinished: [] as RunFinishRecord[],
@@ -85,6 +90,15 @@ export function createFakeActivities(script: ScriptedActivities = {}) {
     },
     async notifyOwners(notice: OwnerNotice) {
       calls.notifyOwners.push(notice)
+    },
+    async notifyEscalation(notice: EscalationNotice): Promise<string> {
+      calls.notifyEscalation.push(notice)
+      if (script.escalation) return script.escalation(notice, calls.notifyEscalation.length)
+      return `${notice.notify.to.length} notified now, 0 before`
+    },
+    async postEscalation(input: { notice: EscalationNotice; destinationId: string }): Promise<string> {
+      calls.postEscalation.push(input)
+      return `${input.destinationId}: 200 OK`
     },
     async recordRunStarted(record: RunStartRecord) {
       calls.recordRunStarted.push(record)

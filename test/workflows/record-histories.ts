@@ -6,6 +6,7 @@
 import { writeFile } from 'node:fs/promises'
 import proto from '@temporalio/proto'
 import {
+  acknowledgeEscalationUpdate,
   dataReadySignal,
   pauseSignal,
   pauseUpdate,
@@ -47,10 +48,21 @@ try {
       dataReady: { dataset: 'orders', deadlineMinutes: 20, onTimeout: 'run' },
       // v6: runs also post to destinations (patch run-destinations).
       destinations: ['dst_replayslack', 'dst_replayhook'],
+      // v7: escalation (patch schedule-escalation); with resultsChanged, every send is an alert that counts.
+      escalation: {
+        countConditionAlerts: true,
+        steps: [
+          { afterConsecutive: 1, notify: { to: ['oncall@example.com'] } },
+          { afterConsecutive: 2, notify: { lists: ['managers'] } },
+        ],
+      },
     })
     const handle = await startSchedule(spec, { scheduleId: `replay-${version}`, maxTicksPerExecution: 50 })
     await handle.signal(dataReadySignal, { dataset: 'orders', asOf: '2100-01-01T00:00:00Z' })
     await advanceUntil(env, () => calls.recordRunFinished.length >= 3, '1 hour', 6)
+    // Runs 1 and 3 sent (alerts), run 2 did not (healthy): the episode of run 3 is open, its step 1 notified.
+    await advanceUntil(env, () => calls.notifyEscalation.length >= 2, '1 second', 10)
+    await handle.executeUpdate(acknowledgeEscalationUpdate, { args: [{ by: 'recorder', note: 'replay' }] })
     await handle.signal(skipNextSignal)
     await handle.signal(pauseSignal, { note: 'replay', by: 'recorder' })
     await handle.signal(triggerNowSignal, { by: 'recorder' })

@@ -11,6 +11,7 @@ import { openSecret } from '../../security/secret-box.js'
 import { readRows } from '../render/inline-table.js'
 import type { DestinationHttp } from './destination-http.js'
 import { type OpenedDestination, sendToDestination } from './destination-senders.js'
+import { createEscalationPosts } from './escalation-post.js'
 import { reportSummary, SUMMARY_TABLE_ROWS } from './report-summary.js'
 
 export interface DestinationActivityDeps {
@@ -191,5 +192,12 @@ export function createDestinationActivities(deps: DestinationActivityDeps) {
     return { reply: reply.reply }
   }
 
-  return { deliverToDestination, sendDestinationTest }
+  const escalationPosts = createEscalationPosts({
+    db: deps.db,
+    open,
+    sendContext,
+    publicUrl: deps.publicUrl,
+    secret: deps.secret,
+  })
+  return { deliverToDestination, sendDestinationTest, ...escalationPosts }
 }

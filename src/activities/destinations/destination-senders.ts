@@ -39,6 +39,8 @@ export interface OutgoingReport {
   attachments: Attachment[]
   /** A test message (POST /destinations/{id}/test) says so. */
   test?: boolean
+  /** Not a report but an escalation step: its own webhook type and body field, and a note in chat messages. */
+  event?: { type: 'schedule.escalated'; note: string; escalation: Record<string, unknown> }
 }
 
 /** Files a bot uploads to Slack; larger ones stay links (each file is read into memory to upload it). */
@@ -68,7 +70,7 @@ export function sendToDestination(
 }
 
 const testNote = (report: OutgoingReport) =>
-  report.test ? 'Test message from Herald: this destination is set up correctly.' : undefined
+  report.test ? 'Test message from Herald: this destination is set up correctly.' : report.event?.note
 
 async function post(ctx: SendContext, url: string, body: string, headers: Record<string, string>) {
   try {
@@ -89,7 +91,11 @@ async function sendWebhook(
   if (!url || !signingSecret) {
     return { status: 'permanently_failed', reply: 'the webhook has no URL or signing secret stored' }
   }
-  const body = JSON.stringify(webhookPayload(report.summary, report.idempotencyKey, report.test))
+  const payload = webhookPayload(report.summary, report.idempotencyKey, report.test)
+  const { event } = report
+  const body = JSON.stringify(
+    event ? { ...payload, type: event.type, escalation: event.escalation } : payload,
+  )
   const signature = webhookSignature(signingSecret, body, Math.floor(ctx.now().getTime() / 1000))
   return post(ctx, url, body, {
     [SIGNATURE_HEADER]: signature,

@@ -22,7 +22,7 @@ import { nextCursorSchema } from '../pagination.js'
  * Zod 4 copies methods onto each schema when it is built, so a domain schema built before @hono/zod-openapi
  * extended zod has no `.openapi()`; the extension is called directly (it returns a named copy).
  */
-function named<T extends ZodType>(schema: T, refId: string): T {
+export function named<T extends ZodType>(schema: T, refId: string): T {
   const openapi = (z.ZodType.prototype as unknown as { openapi: (this: T, refId: string) => T }).openapi
   return openapi.call(schema, refId)
 }
