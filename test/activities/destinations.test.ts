@@ -19,16 +19,15 @@ import { SLACK_LIMITS, slackMessage } from '../../src/activities/destinations/sl
 import { teamsMessage } from '../../src/activities/destinations/teams-card.js'
 import { LocalArtifactStore } from '../../src/artifacts/local-artifact-store.js'
 import { connectDatabase, type Database } from '../../src/db/client.js'
-import * as destinations from '../../src/db/destinations.js'
-import { type NewDestination, splitDestination } from '../../src/domain/destination.js'
+import type { NewDestination } from '../../src/domain/destination.js'
 import type { DestinationDeliveryInput } from '../../src/domain/destination-delivery.js'
 import type { Attachment, ColumnInfo } from '../../src/domain/report-data.js'
 import type { RunContext } from '../../src/domain/run.js'
 import type { DestinationNetworkPolicy } from '../../src/security/destination-address.js'
 import { parsePayloadKeys } from '../../src/security/payload-keys.js'
-import { sealSecret } from '../../src/security/secret-box.js'
 import { verifyArtifactSignature } from '../../src/security/signed-tokens.js'
 import { HttpReceiver } from '../support/http-receiver.js'
+import { storeDestination } from '../support/stored-destination.js'
 import { TEST_PAYLOAD_KEYS } from '../support/temporal.js'
 
 const PUBLIC_URL = 'https://herald.example.com'
@@ -80,20 +79,7 @@ function activities(policy: DestinationNetworkPolicy = LOCAL) {
   })
 }
 
-/** Stores a destination as the API does: secrets sealed, bound to its id. */
-async function saveDestination(destination: NewDestination): Promise<string> {
-  const id = `dst_${randomUUID().replaceAll('-', '').slice(0, 16)}`
-  const { secrets, channel } = splitDestination(destination)
-  await destinations.insert(db, {
-    id,
-    name: `${destination.name} ${id}`,
-    kind: destination.kind,
-    channel,
-    target: 'masked',
-    secrets: sealSecret(payloadKeys, JSON.stringify(secrets), id),
-  })
-  return id
-}
+const saveDestination = (destination: NewDestination) => storeDestination(db, payloadKeys, destination)
 
 const webhook = (url = receiver.url()) =>
   saveDestination({ kind: 'webhook', name: 'Warehouse', url, signingSecret: SIGNING_SECRET })

@@ -16,12 +16,11 @@ import {
 import { ESCALATION_POSTED } from '../../src/activities/destinations/escalation-post.js'
 import { LocalArtifactStore } from '../../src/artifacts/local-artifact-store.js'
 import { connectDatabase, type Database } from '../../src/db/client.js'
-import * as destinations from '../../src/db/destinations.js'
-import { type NewDestination, splitDestination } from '../../src/domain/destination.js'
+import type { NewDestination } from '../../src/domain/destination.js'
 import type { EscalationNotice } from '../../src/domain/escalation.js'
 import { parsePayloadKeys } from '../../src/security/payload-keys.js'
-import { sealSecret } from '../../src/security/secret-box.js'
 import { HttpReceiver } from '../support/http-receiver.js'
+import { storeDestination } from '../support/stored-destination.js'
 import { TEST_PAYLOAD_KEYS } from '../support/temporal.js'
 
 const SIGNING_SECRET = 'whsec_0123456789abcdef0123456789abcdef'
@@ -74,19 +73,7 @@ const { postEscalation } = (() => {
   }
 })()
 
-async function saveDestination(destination: NewDestination): Promise<string> {
-  const id = `dst_${randomUUID().replaceAll('-', '').slice(0, 16)}`
-  const { secrets, channel } = splitDestination(destination)
-  await destinations.insert(db, {
-    id,
-    name: `${destination.name} ${id}`,
-    kind: destination.kind,
-    channel,
-    target: 'masked',
-    secrets: sealSecret(payloadKeys, JSON.stringify(secrets), id),
-  })
-  return id
-}
+const saveDestination = (destination: NewDestination) => storeDestination(db, payloadKeys, destination)
 
 function notice(): EscalationNotice {
   const scheduleId = `sch-${randomUUID()}`
