@@ -40,17 +40,20 @@ export const RENDER_POLICY: ActivityOptions = {
   },
 }
 
+/** Sending to a recipient or a destination: an outage is retried for about an hour (10 s doubling, at most 10 min). */
+const DELIVERY_RETRY: ActivityOptions['retry'] = {
+  initialInterval: '10s',
+  backoffCoefficient: 2,
+  maximumInterval: '10 minutes',
+  maximumAttempts: 10,
+  nonRetryableErrorTypes,
+}
+
 export const DELIVERY_POLICY: ActivityOptions = {
   startToCloseTimeout: '30 minutes',
   heartbeatTimeout: CRASH_NOTICED_WITHIN,
   // An SMTP outage is retried for about an hour; the delivery ledger makes every retry skip what was already sent.
-  retry: {
-    initialInterval: '10s',
-    backoffCoefficient: 2,
-    maximumInterval: '10 minutes',
-    maximumAttempts: 10,
-    nonRetryableErrorTypes,
-  },
+  retry: DELIVERY_RETRY,
 }
 
 export const LEDGER_POLICY: ActivityOptions = {
@@ -111,13 +114,7 @@ export const DESTINATION_TEST_POLICY: ActivityOptions = {
 export const DESTINATION_DELIVERY_POLICY: ActivityOptions = {
   startToCloseTimeout: '10 minutes',
   heartbeatTimeout: CRASH_NOTICED_WITHIN,
-  retry: {
-    initialInterval: '10s',
-    backoffCoefficient: 2,
-    maximumInterval: '10 minutes',
-    maximumAttempts: 10,
-    nonRetryableErrorTypes,
-  },
+  retry: DELIVERY_RETRY,
 }
 
 /**
